@@ -1,0 +1,166 @@
+//! `hclust linkage`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::distance::{CondensedMatrix, Metric};
+use crate::error::{Error, Result};
+use crate::io;
+use crate::linkage::{linkage_condensed_owned, Method};
+
+/// Where the work runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendChoice {
+    /// The CPU reference implementation (both cores).
+    Cpu,
+}
+
+/// Arguments of `hclust linkage`.
+#[derive(Debug, Args)]
+pub struct LinkageArgs {
+    /// Observations (n rows x m columns) as .csv or .npy; with --condensed, a
+    /// condensed distance vector (one CSV column, or a 1-D .npy).
+    pub input: PathBuf,
+    /// single, complete, average, weighted, centroid, median or ward.
+    #[arg(long, short, default_value = "single")]
+    pub method: String,
+    /// A scipy pdist metric (euclidean, cityblock, cosine, ...).
+    #[arg(long, default_value = "euclidean")]
+    pub metric: String,
+    /// INPUT is a condensed distance matrix, not observations.
+    #[arg(long)]
+    pub condensed: bool,
+    /// Minkowski's p.
+    #[arg(long)]
+    pub p: Option<f64>,
+    /// Minkowski's weights: a file with one value per feature.
+    #[arg(long, value_name = "FILE")]
+    pub w: Option<PathBuf>,
+    /// seuclidean's variances: a file with one value per feature.
+    #[arg(long = "V", value_name = "FILE")]
+    pub v: Option<PathBuf>,
+    /// mahalanobis's inverse covariance: an m x m matrix file.
+    #[arg(long = "VI", value_name = "FILE")]
+    pub vi: Option<PathBuf>,
+    /// Where to compute.
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub backend: BackendChoice,
+    /// Output file: .csv, .npy or .json (default: CSV on stdout).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Reads a parameter vector from a file (any shape, flattened).
+fn read_param_vector(path: &PathBuf) -> Result<Vec<f64>> {
+    io::read_condensed(path).or_else(|_| io::read_matrix(path).map(|m| m.iter().copied().collect()))
+}
+
+/// Builds the metric from its name and the parameter flags.
+fn build_metric(args: &LinkageArgs) -> Result<Metric> {
+    let mut metric = Metric::from_name(&args.metric)?;
+    let m = metric.name().to_string();
+    let unused = |flag: &str| {
+        Err(Error::invalid_argument(
+            flag,
+            format!("does not apply to metric '{m}'"),
+        ))
+    };
+    if args.p.is_some() && m != "minkowski" {
+        return unused("--p");
+    }
+    if args.w.is_some() && m != "minkowski" {
+        return unused("--w");
+    }
+    if args.v.is_some() && m != "seuclidean" {
+        return unused("--V");
+    }
+    if args.vi.is_some() && m != "mahalanobis" {
+        return unused("--VI");
+    }
+    match &mut metric {
+        Metric::Minkowski { p, w } => {
+            if let Some(v) = args.p {
+                *p = v;
+            }
+            if let Some(path) = &args.w {
+                *w = Some(read_param_vector(path)?);
+            }
+        }
+        Metric::SEuclidean { v } => {
+            if let Some(path) = &args.v {
+                *v = Some(read_param_vector(path)?);
+            }
+        }
+        Metric::Mahalanobis { vi } => {
+            if let Some(path) = &args.vi {
+                *vi = Some(io::read_matrix(path)?);
+            }
+        }
+        _ => {}
+    }
+    Ok(metric)
+}
+
+/// Runs `hclust linkage`.
+///
+/// # Errors
+/// Bad input files, an unknown method or metric, a method that needs the
+/// euclidean metric, or an output that cannot be written.
+pub fn run(args: LinkageArgs) -> Result<()> {
+    let method: Method = args.method.parse()?;
+    let (y, metric_name) = if args.condensed {
+        if args.metric != "euclidean" || args.p.is_some() {
+            return Err(Error::invalid_argument(
+                "--metric",
+                "a condensed matrix already holds distances; drop --metric and --p",
+            ));
+        }
+        let values = io::read_condensed(&args.input)?;
+        (CondensedMatrix::new(values)?, "precomputed".to_string())
+    } else {
+        let metric = build_metric(&args)?;
+        if method.needs_euclidean() && !metric.is_euclidean() {
+            return Err(Error::MethodNeedsEuclidean {
+                method: method.name().into(),
+                metric: metric.name().into(),
+            });
+        }
+        let x = io::read_matrix(&args.input)?;
+        if looks_uncondensed(&x) {
+            eprintln!(
+                "warning: {} is square, symmetric, non-negative with a zero diagonal: \
+                 it looks like an uncondensed distance matrix, but it is being clustered \
+                 as observations; convert it to condensed form and pass --condensed if \
+                 it holds distances",
+                args.input.display()
+            );
+        }
+        let y = crate::distance::pdist(x.view(), &metric)?;
+        (y, metric.name().to_string())
+    };
+    let z = linkage_condensed_owned(y, method)?;
+    match &args.output {
+        Some(path) => io::write_linkage(path, &z, method.name(), &metric_name),
+        None => {
+            let text = io::linkage_csv(&z);
+            std::io::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|source| Error::Io {
+                    path: "<stdout>".into(),
+                    source,
+                })
+        }
+    }
+}
+
+/// scipy's warning test: square, zero diagonal, non-negative, symmetric.
+fn looks_uncondensed(x: &ndarray::Array2<f64>) -> bool {
+    let n = x.nrows();
+    n == x.ncols()
+        && n > 1
+        && (0..n).all(|i| x[[i, i]].abs() <= 1e-8)
+        && x.iter().all(|&v| v >= 0.0)
+        && (0..n).all(|i| (0..i).all(|j| (x[[i, j]] - x[[j, i]]).abs() <= 1e-8 + 1e-5 * x[[j, i]].abs()))
+}

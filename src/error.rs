@@ -1,0 +1,183 @@
+//! The one error type of hclust, with messages that say what is wrong, where,
+//! and what to do about it.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in hclust that a user can cause.
+///
+/// Each message names the value, row, column, file or flag at fault.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value in the input is NaN or infinite.
+    #[error(
+        "non-finite value {value} at row {row}, column {column} of {what}: \
+         remove or impute NaN and infinite values before clustering"
+    )]
+    NonFinite {
+        /// What held the value ("the observation matrix", "the condensed distance matrix", ...).
+        what: String,
+        /// Row index (0-based).
+        row: usize,
+        /// Column index (0-based).
+        column: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// Fewer than two observations: there is nothing to cluster.
+    #[error("{what} has {n} observation(s); hierarchical clustering needs at least 2")]
+    TooFewObservations {
+        /// What held the observations.
+        what: String,
+        /// How many there were.
+        n: usize,
+    },
+
+    /// A condensed distance vector whose length is not n(n-1)/2 for any n.
+    #[error(
+        "a condensed distance matrix of length {len} is not n(n-1)/2 for any n \
+         (nearest valid lengths: {below} for n = {n_below}, {above} for n = {n_above}); \
+         did you mean to pass observations instead of --condensed?"
+    )]
+    BadCondensedLength {
+        /// The length given.
+        len: usize,
+        /// The valid length just below.
+        below: usize,
+        /// n for `below`.
+        n_below: usize,
+        /// The valid length just above.
+        above: usize,
+        /// n for `above`.
+        n_above: usize,
+    },
+
+    /// A negative entry in a distance matrix.
+    #[error(
+        "negative distance {value} between observations {i} and {j}: \
+         distances must be >= 0"
+    )]
+    NegativeDistance {
+        /// First observation.
+        i: usize,
+        /// Second observation.
+        j: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// A method that needs Euclidean geometry was asked for with another metric.
+    #[error(
+        "method '{method}' requires the euclidean metric on observations, got '{metric}'; \
+         use --metric euclidean, pick single/complete/average/weighted, \
+         or pass a precomputed condensed matrix if you know what you are doing"
+    )]
+    MethodNeedsEuclidean {
+        /// The method name.
+        method: String,
+        /// The metric name.
+        metric: String,
+    },
+
+    /// An unknown linkage method name.
+    #[error("unknown linkage method '{given}'; valid methods: {valid}")]
+    UnknownMethod {
+        /// What was given.
+        given: String,
+        /// The valid names, comma-separated.
+        valid: String,
+    },
+
+    /// An unknown metric name.
+    #[error("unknown metric '{given}'; valid metrics: {valid}")]
+    UnknownMetric {
+        /// What was given.
+        given: String,
+        /// The valid names, comma-separated.
+        valid: String,
+    },
+
+    /// A metric parameter is missing, malformed or of the wrong size.
+    #[error("bad parameter for metric '{metric}': {reason}")]
+    BadMetricParameter {
+        /// The metric name.
+        metric: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+
+    /// A matrix that is not a valid linkage matrix Z.
+    #[error("not a valid linkage matrix: {reason}")]
+    InvalidLinkage {
+        /// Why not, with the row at fault.
+        reason: String,
+    },
+
+    /// A square matrix that is not a valid distance matrix for squareform.
+    #[error("not a valid square distance matrix: {reason}")]
+    InvalidSquareForm {
+        /// Why not.
+        reason: String,
+    },
+
+    /// Any other invalid argument.
+    #[error("invalid argument {name}: {reason}")]
+    InvalidArgument {
+        /// The argument or flag.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A file could not be parsed.
+    #[error("{}{}: {reason}", path.display(), location(*line, *column))]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line, where it applies.
+        line: Option<usize>,
+        /// 1-based column, where it applies.
+        column: Option<usize>,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn location(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(", line {l}, column {c}"),
+        (Some(l), None) => format!(", line {l}"),
+        _ => String::new(),
+    }
+}
+
+/// The result type of hclust.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Shorthand for [`Error::InvalidArgument`].
+    pub fn invalid_argument(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            name: name.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidLinkage`].
+    pub fn invalid_linkage(reason: impl Into<String>) -> Self {
+        Error::InvalidLinkage {
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Reading observations and distance matrices, writing and reading Z:
+//! CSV, .npy and JSON, chosen by the file's extension.
+
+mod csv_text;
+mod npy;
+
+use std::path::Path;
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub use csv_text::{format_f64, read_csv_matrix};
+
+/// The file formats hclust reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated numbers, one row per line.
+    Csv,
+    /// numpy's .npy (f64; f32 accepted on input).
+    Npy,
+    /// JSON (for Z: `{"Z": [[...]], "method": ..., "metric": ..., "n": ...}`).
+    Json,
+}
+
+impl Format {
+    /// The format for a path's extension (case-insensitive).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the path when the extension is not
+    /// .csv, .npy or .json.
+    pub fn from_path(path: &Path) -> Result<Format> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "csv" | "txt" => Ok(Format::Csv),
+            "npy" => Ok(Format::Npy),
+            "json" => Ok(Format::Json),
+            _ => Err(Error::invalid_argument(
+                path.display().to_string(),
+                "unknown file extension: use .csv, .npy or .json",
+            )),
+        }
+    }
+}
+
+/// Reads an n x m matrix of observations from .csv or .npy (2-D, f64 or f32).
+///
+/// A first CSV row that is not numeric is a header and is skipped. Every
+/// value must be finite.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; [`Error::Parse`] with the
+/// line and column of a value that is not a number or not finite, or of a
+/// row whose length differs from the first row's.
+pub fn read_matrix(path: &Path) -> Result<Array2<f64>> {
+    match Format::from_path(path)? {
+        Format::Csv => read_csv_matrix(path),
+        Format::Npy => npy::read_matrix(path),
+        Format::Json => Err(Error::invalid_argument(
+            path.display().to_string(),
+            "observations are read from .csv or .npy, not .json",
+        )),
+    }
+}
+
+/// Reads a condensed distance vector: one CSV column (or one CSV row), or a
+/// 1-D .npy.
+///
+/// # Errors
+/// As [`read_matrix`]; also when the CSV has more than one column and more
+/// than one row, or the .npy is not 1-D.
+pub fn read_condensed(path: &Path) -> Result<Vec<f64>> {
+    match Format::from_path(path)? {
+        Format::Csv => {
+            let m = read_csv_matrix(path)?;
+            if m.ncols() == 1 || m.nrows() == 1 {
+                Ok(m.iter().copied().collect())
+            } else {
+                Err(Error::Parse {
+                    path: path.to_path_buf(),
+                    line: None,
+                    column: None,
+                    reason: format!(
+                        "a condensed distance vector must be one column (or one row), \
+                         but this file has {} rows and {} columns; drop --condensed to \
+                         read observations",
+                        m.nrows(),
+                        m.ncols()
+                    ),
+                })
+            }
+        }
+        Format::Npy => npy::read_vector(path),
+        Format::Json => Err(Error::invalid_argument(
+            path.display().to_string(),
+            "a condensed matrix is read from .csv or .npy, not .json",
+        )),
+    }
+}
+
+/// The JSON form of Z with what produced it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkageJson {
+    /// The linkage matrix, (n-1) rows of `[idx1, idx2, dist, count]`.
+    #[serde(rename = "Z")]
+    pub z: Vec<[f64; 4]>,
+    /// The method's name.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The metric's name ("precomputed" for condensed input).
+    #[serde(default)]
+    pub metric: Option<String>,
+    /// The number of observations.
+    #[serde(default)]
+    pub n: Option<usize>,
+}
+
+/// Writes Z to `path` in the format its extension names.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be written; [`Error::InvalidArgument`]
+/// for an unknown extension.
+pub fn write_linkage(path: &Path, z: &Array2<f64>, method: &str, metric: &str) -> Result<()> {
+    let io_err = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    match Format::from_path(path)? {
+        Format::Csv => std::fs::write(path, linkage_csv(z)).map_err(io_err),
+        Format::Npy => npy::write_matrix(path, z),
+        Format::Json => {
+            let doc = LinkageJson {
+                z: z.rows().into_iter().map(|r| [r[0], r[1], r[2], r[3]]).collect(),
+                method: Some(method.to_string()),
+                metric: Some(metric.to_string()),
+                n: Some(z.nrows() + 1),
+            };
+            let text = serde_json::to_string(&doc).expect("Z serialises");
+            std::fs::write(path, text + "\n").map_err(io_err)
+        }
+    }
+}
+
+/// Z as CSV text: one row per line, four numbers printed so that they parse
+/// back to the same f64.
+pub fn linkage_csv(z: &Array2<f64>) -> String {
+    let mut out = String::with_capacity(z.nrows() * 40);
+    for r in z.rows() {
+        let cells: Vec<String> = r.iter().map(|&v| format_f64(v)).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}

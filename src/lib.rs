@@ -1,0 +1,16 @@
+//! # hclust
+//!
+//! Hierarchical agglomerative clustering with results identical to scipy's
+//! `scipy.cluster.hierarchy.linkage`.
+#![deny(missing_docs)]
+
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod distance;
+pub mod error;
+pub mod io;
+pub mod linkage;
+
+pub use distance::{pdist, CondensedMatrix, CustomMetric, Metric};
+pub use error::{Error, Result};
+pub use linkage::{linkage, linkage_condensed, Method};

@@ -1,0 +1,194 @@
+//! The generic algorithm (Müllner, arXiv:1109.2378) for centroid and median
+//! linkage, which are not reducible, as scipy runs it.
+
+use super::method::Method;
+use crate::error::{Error, Result};
+use super::working::{remove_sorted, WorkingMatrix};
+
+/// A binary min-heap of values keyed 0..len, with the exact sift rules of
+/// scipy's `Heap`, so that equal values surface in the same order.
+struct IndexedHeap {
+    index_by_key: Vec<usize>,
+    key_by_index: Vec<usize>,
+    values: Vec<f64>,
+    size: usize,
+}
+
+impl IndexedHeap {
+    fn new(values: Vec<f64>) -> Self {
+        let size = values.len();
+        let mut heap = IndexedHeap {
+            index_by_key: (0..size).collect(),
+            key_by_index: (0..size).collect(),
+            values,
+            size,
+        };
+        for i in (0..size / 2).rev() {
+            heap.sift_down(i);
+        }
+        heap
+    }
+
+    fn min(&self) -> (usize, f64) {
+        (self.key_by_index[0], self.values[0])
+    }
+
+    fn remove_min(&mut self) {
+        self.swap(0, self.size - 1);
+        self.size -= 1;
+        self.sift_down(0);
+    }
+
+    fn change_value(&mut self, key: usize, value: f64) {
+        let index = self.index_by_key[key];
+        let old = self.values[index];
+        self.values[index] = value;
+        if value < old {
+            self.sift_up(index);
+        } else {
+            self.sift_down(index);
+        }
+    }
+
+    fn sift_up(&mut self, mut index: usize) {
+        while index > 0 {
+            let parent = (index - 1) >> 1;
+            if self.values[parent] > self.values[index] {
+                self.swap(index, parent);
+                index = parent;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn sift_down(&mut self, mut index: usize) {
+        let mut child = 2 * index + 1;
+        while child < self.size {
+            if child + 1 < self.size && self.values[child + 1] < self.values[child] {
+                child += 1;
+            }
+            if self.values[index] > self.values[child] {
+                self.swap(index, child);
+                index = child;
+                child = 2 * index + 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn swap(&mut self, i: usize, j: usize) {
+        self.values.swap(i, j);
+        let (ki, kj) = (self.key_by_index[i], self.key_by_index[j]);
+        self.key_by_index[i] = kj;
+        self.key_by_index[j] = ki;
+        self.index_by_key[ki] = j;
+        self.index_by_key[kj] = i;
+    }
+}
+
+/// The nearest active slot above x (strict `<`, lowest slot on ties).
+///
+/// # Errors
+/// When every distance above x is NaN: the Lance-Williams update of
+/// centroid or median took the square root of a negative number, which
+/// happens when the input distances are not euclidean (scipy raises too).
+fn nearest_above(d: &WorkingMatrix, x: usize, active: &[usize], method: Method) -> Result<(usize, f64)> {
+    let start = active.partition_point(|&i| i <= x);
+    let found = d.nearest(x, &active[start..]);
+    if found.index == usize::MAX {
+        return Err(Error::invalid_argument(
+            "distances",
+            format!(
+                "{method} linkage produced NaN distances: its update assumes euclidean \
+                 distances, and these are not (they break the triangle inequality); \
+                 use the euclidean metric on observations, or single/complete/average/weighted"
+            ),
+        ));
+    }
+    Ok((found.index, found.dist))
+}
+
+/// Runs the generic algorithm and returns Z rows in merge order, with
+/// cluster ids (not slots): `(min id, max id, dist, size)`. No sorting
+/// afterwards: centroid and median heights may decrease.
+///
+/// Each slot x < n-1 keeps a candidate neighbour among the higher slots and
+/// a lower bound of its distance in a heap. Pop the minimum; when the bound
+/// is stale, recompute that slot's neighbour and push it back; otherwise
+/// merge x with its neighbour y > x, the new cluster taking slot y.
+pub(crate) fn generic(mut d: WorkingMatrix, method: Method) -> Result<Vec<[f64; 4]>> {
+    let n = d.n();
+    let mut size = vec![1usize; n];
+    let mut cluster_id: Vec<usize> = (0..n).collect();
+    let mut active: Vec<usize> = (0..n).collect();
+    let mut neighbor = vec![0usize; n - 1];
+    let mut min_dist = vec![0f64; n - 1];
+    for x in 0..n - 1 {
+        let (y, dist) = nearest_above(&d, x, &active, method)?;
+        neighbor[x] = y;
+        min_dist[x] = dist;
+    }
+    let mut heap = IndexedHeap::new(min_dist.clone());
+    let mut rows = Vec::with_capacity(n - 1);
+
+    for k in 0..n - 1 {
+        let (mut x, mut dist) = heap.min();
+        let mut y = neighbor[x];
+        for _ in 0..n - k {
+            let (hx, hd) = heap.min();
+            x = hx;
+            dist = hd;
+            y = neighbor[x];
+            if dist == d.get(x, y) {
+                break;
+            }
+            let (ny_, nd) = nearest_above(&d, x, &active, method)?;
+            y = ny_;
+            dist = nd;
+            neighbor[x] = y;
+            min_dist[x] = dist;
+            heap.change_value(x, dist);
+        }
+        heap.remove_min();
+
+        let (nx, ny) = (size[x], size[y]);
+        let (ida, idb) = (cluster_id[x], cluster_id[y]);
+        rows.push([ida.min(idb) as f64, ida.max(idb) as f64, dist, (nx + ny) as f64]);
+        size[x] = 0;
+        size[y] = nx + ny;
+        cluster_id[y] = n + k;
+        remove_sorted(&mut active, x);
+
+        let pos = active.binary_search(&y).expect("y is active");
+        let size_ref = &size;
+        let update = |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
+        d.update_row(x, y, &active[..pos], update);
+        d.update_row(x, y, &active[pos + 1..], update);
+
+        // Neighbour candidates pointing at x now point at y (a guess that
+        // the lazy check above corrects).
+        for &z in active.iter().take_while(|&&z| z < x) {
+            if neighbor[z] == x {
+                neighbor[z] = y;
+            }
+        }
+        // The merged cluster may be nearer than a slot's current bound.
+        for &z in &active[..pos] {
+            let dz = d.get(z, y);
+            if dz < min_dist[z] {
+                neighbor[z] = y;
+                min_dist[z] = dz;
+                heap.change_value(z, dz);
+            }
+        }
+        if y < n - 1 {
+            let (z, dz) = nearest_above(&d, y, &active, method)?;
+            neighbor[y] = z;
+            min_dist[y] = dz;
+            heap.change_value(y, dz);
+        }
+    }
+    Ok(rows)
+}

@@ -1,0 +1,98 @@
+//! Hierarchical agglomerative clustering: scipy's `linkage`.
+//!
+//! Each method runs the algorithm scipy runs, with scipy's tie-breaking and
+//! arithmetic, so that Z is the same to the bit on the same input:
+//! a minimum spanning tree for single, the nearest-neighbour chain for
+//! complete, average, weighted and ward (both followed by a stable sort of
+//! the merges and a union-find relabelling), and the generic algorithm for
+//! centroid and median (rows in merge order).
+
+mod convert;
+mod generic;
+mod method;
+mod mst;
+mod nn_chain;
+mod primitive;
+mod relabel;
+mod validate;
+mod working;
+
+use ndarray::{Array2, ArrayView2};
+
+pub use method::Method;
+pub use convert::{from_mlab_linkage, from_r_hclust, to_mlab_linkage, to_r_hclust, RHclust};
+pub use primitive::linkage_primitive;
+pub use validate::{check_linkage, is_monotonic, is_valid_linkage, num_obs_linkage};
+
+use crate::distance::{pdist, CondensedMatrix, Metric};
+use crate::error::{Error, Result};
+use working::WorkingMatrix;
+
+/// Z for observations `x` (n x m) under `metric`: scipy's
+/// `linkage(X, method, metric)`.
+///
+/// # Errors
+/// [`Error::MethodNeedsEuclidean`] for centroid, median or ward with any
+/// metric but euclidean; the errors of [`pdist`] for bad observations.
+///
+/// # Example
+/// ```
+/// use hclust::{linkage, Method, Metric};
+/// use ndarray::array;
+///
+/// let x = array![[-1.0, -1.0], [0.0, 0.0], [1.0, 1.0]];
+/// let z = linkage(x.view(), Method::Ward, &Metric::Euclidean).unwrap();
+/// assert_eq!(z.row(0).to_vec(), vec![0.0, 1.0, 2f64.sqrt(), 2.0]);
+/// assert_eq!(z[[1, 1]], 3.0);
+/// ```
+pub fn linkage(x: ArrayView2<f64>, method: Method, metric: &Metric) -> Result<Array2<f64>> {
+    if method.needs_euclidean() && !metric.is_euclidean() {
+        return Err(Error::MethodNeedsEuclidean {
+            method: method.name().into(),
+            metric: metric.name().into(),
+        });
+    }
+    let y = pdist(x, metric)?;
+    linkage_condensed_owned(y, method)
+}
+
+/// Z for a condensed distance matrix: scipy's `linkage(y, method)`.
+///
+/// Copies `y`; [`linkage_condensed_owned`] works in place instead.
+///
+/// # Errors
+/// Only for centroid and median on distances that are not euclidean, when
+/// the update produces NaN ([`Error::InvalidArgument`]).
+pub fn linkage_condensed(y: &CondensedMatrix, method: Method) -> Result<Array2<f64>> {
+    linkage_condensed_owned(y.clone(), method)
+}
+
+/// Z for a condensed distance matrix, consuming it (no copy: peak memory is
+/// one condensed matrix plus O(n)).
+///
+/// # Errors
+/// As [`linkage_condensed`].
+pub fn linkage_condensed_owned(y: CondensedMatrix, method: Method) -> Result<Array2<f64>> {
+    let n = y.n();
+    match method {
+        Method::Single => {
+            let w = WorkingMatrix::new(n, y.into_vec());
+            let merges = mst::mst_single(n, |a, b| w.get(a, b));
+            Ok(relabel::sort_and_label(merges, n))
+        }
+        Method::Complete | Method::Average | Method::Weighted | Method::Ward => {
+            let merges = nn_chain::nn_chain(WorkingMatrix::new(n, y.into_vec()), method);
+            Ok(relabel::sort_and_label(merges, n))
+        }
+        Method::Centroid | Method::Median => {
+            let rows = generic::generic(WorkingMatrix::new(n, y.into_vec()), method)?;
+            let mut z = Array2::zeros((n - 1, 4));
+            for (k, r) in rows.iter().enumerate() {
+                for c in 0..4 {
+                    z[[k, c]] = r[c];
+                }
+            }
+            Ok(z)
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The condensed matrix as the merge loops use it: O(1) index arithmetic
+//! without multiplications, and the two scans every loop needs (nearest
+//! active neighbour, Lance-Williams update of one row) run on both cores when
+//! the rows are long.
+
+use rayon::prelude::*;
+
+/// Rows shorter than this are scanned on one thread: below it, rayon's
+/// overhead costs more than the scan.
+const PARALLEL_MIN: usize = 4096;
+
+/// Chunk length for the parallel scans.
+const CHUNK: usize = 2048;
+
+/// A condensed distance matrix being merged in place.
+pub(crate) struct WorkingMatrix {
+    n: usize,
+    d: Vec<f64>,
+    /// `off[i] + j` is the condensed index of (i, j) for i < j (wrapping
+    /// arithmetic: `off[0]` is "-1").
+    off: Vec<usize>,
+}
+
+/// The best candidate of a scan: the smallest value, ties to the lowest
+/// index; `usize::MAX` when nothing was smaller than infinity.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Nearest {
+    pub dist: f64,
+    pub index: usize,
+}
+
+impl Nearest {
+    const NONE: Nearest = Nearest {
+        dist: f64::INFINITY,
+        index: usize::MAX,
+    };
+
+    /// Keeps the better of two candidates: smaller distance, then lower index.
+    #[inline]
+    fn better(self, other: Nearest) -> Nearest {
+        if other.dist < self.dist || (other.dist == self.dist && other.index < self.index) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// A raw pointer that rayon tasks may share; each task writes disjoint
+/// entries.
+#[derive(Clone, Copy)]
+struct SharedMut(*mut f64);
+unsafe impl Send for SharedMut {}
+unsafe impl Sync for SharedMut {}
+
+impl WorkingMatrix {
+    /// Takes ownership of a condensed vector of n observations.
+    pub fn new(n: usize, d: Vec<f64>) -> Self {
+        debug_assert_eq!(d.len(), n * (n - 1) / 2);
+        let off = (0..n)
+            .map(|i| (n * i - i * (i + 1) / 2).wrapping_sub(i + 1))
+            .collect();
+        WorkingMatrix { n, d, off }
+    }
+
+    /// The number of observations.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// The condensed index of (i, j), i != j.
+    #[inline(always)]
+    pub fn index(&self, i: usize, j: usize) -> usize {
+        if i < j {
+            self.off[i].wrapping_add(j)
+        } else {
+            self.off[j].wrapping_add(i)
+        }
+    }
+
+    /// d(i, j), i != j.
+    #[inline(always)]
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        self.d[self.index(i, j)]
+    }
+
+    /// The nearest of `candidates` (ascending slots) to x, x excluded:
+    /// the strictly smallest distance, ties to the lowest slot, NaN never
+    /// chosen. This is scipy's ascending scan with a strict `<`.
+    pub fn nearest(&self, x: usize, candidates: &[usize]) -> Nearest {
+        let split = candidates.partition_point(|&i| i < x);
+        let (below, above) = candidates.split_at(split);
+        let above = match above.first() {
+            Some(&first) if first == x => &above[1..],
+            _ => above,
+        };
+        let ox = self.off[x];
+        let scan_below = |chunk: &[usize]| {
+            let mut best = Nearest::NONE;
+            for &i in chunk {
+                let v = self.d[self.off[i].wrapping_add(x)];
+                if v < best.dist {
+                    best = Nearest { dist: v, index: i };
+                }
+            }
+            best
+        };
+        let scan_above = |chunk: &[usize]| {
+            let mut best = Nearest::NONE;
+            for &i in chunk {
+                let v = self.d[ox.wrapping_add(i)];
+                if v < best.dist {
+                    best = Nearest { dist: v, index: i };
+                }
+            }
+            best
+        };
+        if candidates.len() < PARALLEL_MIN {
+            return scan_below(below).better(scan_above(above));
+        }
+        let lo = below
+            .par_chunks(CHUNK)
+            .map(scan_below)
+            .reduce(|| Nearest::NONE, Nearest::better);
+        let hi = above
+            .par_chunks(CHUNK)
+            .map(scan_above)
+            .reduce(|| Nearest::NONE, Nearest::better);
+        lo.better(hi)
+    }
+
+    /// For every slot i of `others` (ascending, x and y not among them),
+    /// sets d(i, y) = f(d(i, x), d(i, y), i). Disjoint writes, so the rows
+    /// are updated on all cores when they are long.
+    pub fn update_row<F>(&mut self, x: usize, y: usize, others: &[usize], f: F)
+    where
+        F: Fn(f64, f64, usize) -> f64 + Sync,
+    {
+        let ptr = SharedMut(self.d.as_mut_ptr());
+        let off = &self.off;
+        let len = self.d.len();
+        let work = |chunk: &[usize]| {
+            let ptr = ptr;
+            for &i in chunk {
+                let ix = if i < x { off[i].wrapping_add(x) } else { off[x].wrapping_add(i) };
+                let iy = if i < y { off[i].wrapping_add(y) } else { off[y].wrapping_add(i) };
+                assert!(ix < len && iy < len);
+                // SAFETY: both indices are in bounds (checked above); each i
+                // writes only its own entry (i, y), and no task reads another
+                // task's (i, y) or writes any (i, x).
+                unsafe {
+                    let p = ptr.0;
+                    *p.add(iy) = f(*p.add(ix), *p.add(iy), i);
+                }
+            }
+        };
+        if others.len() < PARALLEL_MIN {
+            work(others);
+        } else {
+            others.par_chunks(CHUNK).for_each(work);
+        }
+    }
+}
+
+/// Removes `x` from an ascending list of slots.
+pub(crate) fn remove_sorted(list: &mut Vec<usize>, x: usize) {
+    if let Ok(pos) = list.binary_search(&x) {
+        list.remove(pos);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix(n: usize) -> WorkingMatrix {
+        // d(i, j) = 10 * i + j for i < j, all distinct.
+        let mut d = Vec::new();
+        for i in 0..n {
+            for j in (i + 1)..n {
+                d.push((10 * i + j) as f64);
+            }
+        }
+        WorkingMatrix::new(n, d)
+    }
+
+    #[test]
+    fn index_is_symmetric_and_matches_scipy() {
+        let m = matrix(6);
+        for i in 0..6 {
+            for j in 0..6 {
+                if i != j {
+                    let (a, b) = (i.min(j), i.max(j));
+                    assert_eq!(m.get(i, j), (10 * a + b) as f64);
+                    assert_eq!(m.index(i, j), crate::distance::condensed_index(6, a, b));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nearest_takes_lowest_index_on_ties_and_skips_x() {
+        let m = WorkingMatrix::new(4, vec![5.0, 1.0, 1.0, 7.0, 7.0, 9.0]);
+        // from 0: d(0,1)=5, d(0,2)=1, d(0,3)=1 -> slot 2
+        let r = m.nearest(0, &[0, 1, 2, 3]);
+        assert_eq!((r.dist, r.index), (1.0, 2));
+        // from 3 among [1, 2, 3]: d(1,3)=7, d(2,3)=9 -> slot 1
+        let r = m.nearest(3, &[1, 2, 3]);
+        assert_eq!((r.dist, r.index), (7.0, 1));
+    }
+
+    #[test]
+    fn parallel_scan_agrees_with_serial() {
+        let n = PARALLEL_MIN + 500;
+        let mut d = vec![3.0; n * (n - 1) / 2];
+        let m0 = WorkingMatrix::new(n, d.clone());
+        // two ties at the minimum for x = 1000, one below and one above it
+        d[m0.index(700, 1000)] = 0.5;
+        d[m0.index(1000, 4000)] = 0.5;
+        let m = WorkingMatrix::new(n, d);
+        let all: Vec<usize> = (0..n).collect();
+        let r = m.nearest(1000, &all);
+        assert_eq!((r.dist, r.index), (0.5, 700));
+    }
+}

@@ -1,0 +1,56 @@
+//! Shared helpers for the integration tests: reading the scipy fixtures and
+//! comparing linkage matrices.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+use serde_json::Value;
+
+/// The fixtures folder.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Parses a JSON file of the fixtures folder.
+pub fn read_json(rel: &str) -> Value {
+    let path = fixtures_dir().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A JSON list of lists of numbers as a matrix.
+pub fn matrix(v: &Value) -> Array2<f64> {
+    let rows: Vec<Vec<f64>> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
+        .collect();
+    let m = rows.first().map_or(0, |r| r.len());
+    Array2::from_shape_vec((rows.len(), m), rows.concat()).unwrap()
+}
+
+/// A JSON list of numbers as a vector.
+pub fn vector(v: &Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+/// Checks that two linkage matrices have identical id and count columns and
+/// heights within `rel` relative (absolute for heights below 1), and says
+/// where they first differ.
+pub fn assert_same_linkage(ours: &Array2<f64>, theirs: &Array2<f64>, rel: f64, what: &str) {
+    assert_eq!(ours.dim(), theirs.dim(), "{what}: shape");
+    for i in 0..ours.nrows() {
+        let (a, b) = (ours.row(i), theirs.row(i));
+        let ids_ok = a[0] == b[0] && a[1] == b[1] && a[3] == b[3];
+        let tol = rel * b[2].abs().max(1.0);
+        let h_ok = (a[2] - b[2]).abs() <= tol;
+        assert!(
+            ids_ok && h_ok,
+            "{what}: row {i} differs: ours {:?}, scipy {:?}",
+            a.to_vec(),
+            b.to_vec()
+        );
+    }
+}
