@@ -1,0 +1,199 @@
+//! The `hclust` command: outputs in each format, and an error that names the
+//! problem for each kind of bad input.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn hclust() -> Command {
+    Command::cargo_bin("hclust").unwrap()
+}
+
+fn tutorial() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/tutorial.csv")
+}
+
+fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn ward_on_the_tutorial_prints_z_as_csv() {
+    let out = hclust()
+        .args(["linkage", "--method", "ward"])
+        .arg(tutorial())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 149);
+    assert!(lines[0].starts_with("52,53,0.0415"), "{}", lines[0]);
+    assert!(lines[148].starts_with("296,297,180.27"), "{}", lines[148]);
+}
+
+#[test]
+fn npy_and_json_outputs_hold_the_same_z() {
+    let dir = TempDir::new().unwrap();
+    let npy = dir.path().join("z.npy");
+    let json = dir.path().join("z.json");
+    let csv = dir.path().join("z.csv");
+    for out in [&npy, &json, &csv] {
+        hclust()
+            .args(["linkage", "--method", "average", "--metric", "cityblock"])
+            .arg(tutorial())
+            .arg("-o")
+            .arg(out)
+            .assert()
+            .success();
+    }
+    let z: ndarray::Array2<f64> = ndarray_npy::read_npy(&npy).unwrap();
+    assert_eq!(z.dim(), (149, 4));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(doc["method"], "average");
+    assert_eq!(doc["metric"], "cityblock");
+    assert_eq!(doc["n"], 150);
+    let rows = doc["Z"].as_array().unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    for (i, line) in text.lines().enumerate() {
+        let from_csv: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
+        let from_json: Vec<f64> = rows[i].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_eq!(from_csv, z.row(i).to_vec(), "row {i}: csv vs npy");
+        assert_eq!(from_json, z.row(i).to_vec(), "row {i}: json vs npy");
+    }
+}
+
+#[test]
+fn condensed_input_and_npy_input() {
+    let dir = TempDir::new().unwrap();
+    let y = write(&dir, "y.csv", "1\n2\n3\n");
+    hclust()
+        .args(["linkage", "--condensed", "--method", "complete"])
+        .arg(&y)
+        .assert()
+        .success()
+        .stdout("0,1,1,2\n2,3,3,3\n");
+    let x = dir.path().join("x.npy");
+    ndarray_npy::write_npy(&x, &ndarray::array![[0.0f32], [1.0], [3.0]]).unwrap();
+    hclust()
+        .args(["linkage", "--method", "single"])
+        .arg(&x)
+        .assert()
+        .success()
+        .stdout("0,1,1,2\n2,3,2,3\n");
+}
+
+/// Runs `hclust linkage ARGS FILE` on a file holding `text` and checks that
+/// it fails with a message containing every needle.
+fn fails_with(name: &str, text: &str, args: &[&str], needles: &[&str]) {
+    let dir = TempDir::new().unwrap();
+    let p = write(&dir, name, text);
+    let mut pred = predicate::str::contains("error:").boxed();
+    for n in needles {
+        pred = pred.and(predicate::str::contains(*n)).boxed();
+    }
+    hclust().arg("linkage").args(args).arg(&p).assert().failure().stderr(pred);
+}
+
+#[test]
+fn nan_names_file_line_and_column() {
+    fails_with("x.csv", "a,b\n1,2\n3,nan\n", &[], &["x.csv", "line 3, column 2", "not finite"]);
+    fails_with("x.csv", "1,2\ninf,2\n", &[], &["line 2, column 1", "not finite"]);
+}
+
+#[test]
+fn ragged_csv_names_the_line() {
+    fails_with("x.csv", "1,2\n3,4\n5,6,7\n", &[], &["x.csv", "line 3", "3 values but line 1 has 2"]);
+}
+
+#[test]
+fn text_in_the_data_names_the_value() {
+    fails_with("x.csv", "1,2\n3,four\n", &[], &["line 2, column 2", "'four' is not a number"]);
+}
+
+#[test]
+fn one_observation_is_too_few() {
+    fails_with("x.csv", "1,2\n", &[], &["1 observation", "at least 2"]);
+}
+
+#[test]
+fn condensed_length_must_be_triangular() {
+    fails_with("y.csv", "1\n2\n3\n4\n", &["--condensed"], &["length 4", "n(n-1)/2"]);
+}
+
+#[test]
+fn negative_condensed_distance_is_refused() {
+    fails_with("y.csv", "1\n-2\n3\n", &["--condensed"], &["negative distance -2", "observations 0 and 2"]);
+}
+
+#[test]
+fn ward_needs_euclidean() {
+    fails_with("x.csv", "1,2\n3,4\n5,7\n", &["--method", "ward", "--metric", "cosine"], &["'ward' requires the euclidean metric", "'cosine'"]);
+}
+
+#[test]
+fn unknown_method_lists_the_valid_ones() {
+    fails_with("x.csv", "1,2\n3,4\n", &["--method", "wards"], &["unknown linkage method 'wards'", "single, complete, average, weighted, centroid, median, ward"]);
+}
+
+#[test]
+fn unknown_metric_lists_the_valid_ones() {
+    fails_with("x.csv", "1,2\n3,4\n", &["--metric", "euclidian"], &["unknown metric 'euclidian'", "braycurtis", "yule"]);
+}
+
+#[test]
+fn missing_file_is_named() {
+    hclust()
+        .args(["linkage", "no/such/file.csv"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no/such/file.csv"));
+}
+
+#[test]
+fn unknown_output_extension_is_refused() {
+    let dir = TempDir::new().unwrap();
+    hclust()
+        .arg("linkage")
+        .arg(tutorial())
+        .arg("-o")
+        .arg(dir.path().join("z.xlsx"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("z.xlsx").and(predicate::str::contains(".csv, .npy or .json")));
+}
+
+#[test]
+fn parameter_for_another_metric_is_refused() {
+    fails_with("x.csv", "1,2\n3,4\n", &["--p", "3"], &["--p", "does not apply to metric 'euclidean'"]);
+}
+
+#[test]
+fn minkowski_p_is_used() {
+    let dir = TempDir::new().unwrap();
+    let p = write(&dir, "x.csv", "0,0\n3,4\n");
+    hclust()
+        .args(["linkage", "--metric", "minkowski", "--p", "1"])
+        .arg(&p)
+        .assert()
+        .success()
+        .stdout("0,1,7,2\n");
+}
+
+#[test]
+fn square_distance_matrix_as_observations_warns() {
+    let dir = TempDir::new().unwrap();
+    let p = write(&dir, "d.csv", "0,1,2\n1,0,3\n2,3,0\n");
+    hclust()
+        .arg("linkage")
+        .arg(&p)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("looks like an uncondensed distance matrix"));
+}
