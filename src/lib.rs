@@ -4,8 +4,10 @@
 //! `scipy.cluster.hierarchy.linkage`.
 #![deny(missing_docs)]
 
+pub mod analysis;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod dendrogram;
 pub mod distance;
 pub mod error;
 pub mod io;

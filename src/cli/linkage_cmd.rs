@@ -53,7 +53,7 @@ pub struct LinkageArgs {
 }
 
 /// Reads a parameter vector from a file (any shape, flattened).
-fn read_param_vector(path: &PathBuf) -> Result<Vec<f64>> {
+fn read_param_vector(path: &std::path::Path) -> Result<Vec<f64>> {
     io::read_condensed(path).or_else(|_| io::read_matrix(path).map(|m| m.iter().copied().collect()))
 }
 
@@ -162,5 +162,6 @@ fn looks_uncondensed(x: &ndarray::Array2<f64>) -> bool {
         && n > 1
         && (0..n).all(|i| x[[i, i]].abs() <= 1e-8)
         && x.iter().all(|&v| v >= 0.0)
-        && (0..n).all(|i| (0..i).all(|j| (x[[i, j]] - x[[j, i]]).abs() <= 1e-8 + 1e-5 * x[[j, i]].abs()))
+        && (0..n)
+            .all(|i| (0..i).all(|j| (x[[i, j]] - x[[j, i]]).abs() <= 1e-8 + 1e-5 * x[[j, i]].abs()))
 }

@@ -9,7 +9,8 @@
 //! * jaccard, rogerstanimoto, russellrao, sokalsneath and yule treat every
 //!   non-zero value as true. They are computed on bit sets.
 
-use super::{pairwise, Obs};
+use super::kernels::pairwise;
+use super::Obs;
 
 /// Which of the metrics computed from the four boolean counts.
 #[derive(Debug, Clone, Copy)]

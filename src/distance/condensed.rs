@@ -241,32 +241,46 @@ mod tests {
         assert!(num_obs_condensed(0).is_err());
         let e = num_obs_condensed(5).unwrap_err().to_string();
         assert!(e.contains("length 5"), "{e}");
-        assert!(e.contains("3 for n = 3") && e.contains("6 for n = 4"), "{e}");
+        assert!(
+            e.contains("3 for n = 3") && e.contains("6 for n = 4"),
+            "{e}"
+        );
     }
 
     #[test]
     fn squareform_round_trip() {
         let y = CondensedMatrix::new(vec![1.0, 2.0, 3.0]).unwrap();
         let sq = y.to_square();
-        assert_eq!(sq, array![[0.0, 1.0, 2.0], [1.0, 0.0, 3.0], [2.0, 3.0, 0.0]]);
+        assert_eq!(
+            sq,
+            array![[0.0, 1.0, 2.0], [1.0, 0.0, 3.0], [2.0, 3.0, 0.0]]
+        );
         assert_eq!(CondensedMatrix::from_square(sq.view()).unwrap(), y);
     }
 
     #[test]
     fn squareform_rejects_asymmetry_and_diagonal() {
         let bad = array![[0.0, 1.0], [2.0, 0.0]];
-        let e = CondensedMatrix::from_square(bad.view()).unwrap_err().to_string();
+        let e = CondensedMatrix::from_square(bad.view())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not symmetric"), "{e}");
         let bad = array![[1.0, 1.0], [1.0, 0.0]];
-        let e = CondensedMatrix::from_square(bad.view()).unwrap_err().to_string();
+        let e = CondensedMatrix::from_square(bad.view())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("diagonal"), "{e}");
     }
 
     #[test]
     fn rejects_nan_and_negative_with_pair() {
-        let e = CondensedMatrix::new(vec![1.0, f64::NAN, 3.0]).unwrap_err().to_string();
+        let e = CondensedMatrix::new(vec![1.0, f64::NAN, 3.0])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("row 0, column 2"), "{e}");
-        let e = CondensedMatrix::new(vec![1.0, 2.0, -3.0]).unwrap_err().to_string();
+        let e = CondensedMatrix::new(vec![1.0, 2.0, -3.0])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("observations 1 and 2"), "{e}");
     }
 }

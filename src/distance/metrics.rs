@@ -4,8 +4,8 @@
 //! operations as scipy's C/C++ kernels, so results agree with scipy bit for
 //! bit except where scipy calls BLAS/LAPACK (the default covariance of
 //! mahalanobis). The vectorised kernels gain their speed by computing
-//! [`LANES`] pairs at once (one row against a tile of rows stored feature by
-//! feature), never by reordering a sum.
+//! [`kernels::LANES`] pairs at once (one row against a tile of rows stored
+//! feature by feature), never by reordering a sum.
 //!
 //! Where scipy returns NaN, inf or a negative value (an all-zero row for
 //! cosine, two all-false rows for sokalsneath, ...), we return an error that
@@ -16,6 +16,8 @@
 
 #[path = "boolean.rs"]
 mod boolean;
+#[path = "kernels.rs"]
+mod kernels;
 #[path = "linalg.rs"]
 mod linalg;
 
@@ -24,9 +26,7 @@ use rayon::prelude::*;
 
 use super::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
-
-/// Pairs computed at once by the vectorised kernels.
-const LANES: usize = 8;
+use kernels::{pair_of, pairwise, seq_sums, split_sum, split_sums, tiled};
 
 /// The observations: n rows of m features, row-major and contiguous.
 struct Obs<'a> {
@@ -118,10 +118,11 @@ fn compute(x: &Obs, metric: &Metric, out: &mut [f64]) -> Result<bool> {
                 None => {
                     let var = linalg::column_variances(x.data, x.n, x.m);
                     if let Some(k) = var.iter().position(|v| *v == 0.0) {
-                        return Err(bad_param(metric, format!(
-                            "column {k} is constant, so its variance is 0 and the distances would be \
-                             undefined (scipy returns NaN); drop that column or pass V explicitly"
-                        )));
+                        let reason = format!(
+                            "column {k} is constant, so its variance is 0 and the distances \
+                             would be undefined (scipy returns NaN); drop that column or pass V"
+                        );
+                        return Err(bad_param(metric, reason));
                     }
                     var
                 }
@@ -271,14 +272,13 @@ fn mahalanobis_vi(x: &Obs, metric: &Metric, vi: Option<&ndarray::Array2<f64>>) -
     }
     let fix = "pass VI (an inverse covariance) explicitly or use another metric such as seuclidean";
     if x.n <= m {
+        let (n, need) = (x.n, m + 1);
         return Err(bad_param(
             metric,
             format!(
-            "the number of observations ({}) is too small: the covariance matrix of {m} features \
-             is singular unless there are at least {} observations; {fix}",
-            x.n,
-            m + 1
-        ),
+                "the number of observations ({n}) is too small: the covariance matrix of \
+                 {m} features is singular unless there are at least {need}; {fix}"
+            ),
         ));
     }
     let cov = linalg::covariance(x.data, x.n, m);
@@ -371,275 +371,59 @@ fn jensenshannon(x: &Obs, out: &mut [f64]) -> bool {
     )
 }
 
-/// The start of row i (the pairs (i, j), j > i) in the condensed vector.
-#[inline]
-fn row_start(n: usize, i: usize) -> usize {
-    i * n - i * (i + 1) / 2
-}
-
-/// The pair (i, j) at condensed index k.
-fn pair_of(n: usize, k: usize) -> (usize, usize) {
-    let i = (0..n - 1).rfind(|&i| row_start(n, i) <= k).unwrap_or(0);
-    (i, k - row_start(n, i) + i + 1)
-}
-
-/// The condensed vector cut into groups of consecutive rows `[i0, i1)`,
-/// each with its part of `out`, small enough to balance across threads.
-fn row_groups(n: usize, out: &mut [f64]) -> Vec<(usize, usize, &mut [f64])> {
-    let size = (n / (4 * rayon::current_num_threads())).clamp(1, 16);
-    let mut groups = Vec::with_capacity(n / size + 1);
-    let mut rest = out;
-    let mut i0 = 0;
-    while i0 + 1 < n {
-        let i1 = (i0 + size).min(n - 1);
-        let (head, tail) =
-            std::mem::take(&mut rest).split_at_mut(row_start(n, i1) - row_start(n, i0));
-        groups.push((i0, i1, head));
-        rest = tail;
-        i0 = i1;
-    }
-    groups
-}
-
-/// Fills `out` with `f(scratch, i, j)` for every pair, in parallel; each
-/// task makes its scratch space with `init`.
-fn pairwise<S, I, F>(n: usize, out: &mut [f64], init: I, f: F) -> bool
-where
-    I: Fn() -> S + Sync,
-    F: Fn(&mut S, usize, usize) -> f64 + Sync,
-{
-    row_groups(n, out)
-        .into_par_iter()
-        .map(|(i0, i1, chunk)| {
-            let mut scratch = init();
-            let mut slots = chunk.iter_mut();
-            for i in i0..i1 {
-                for (j, slot) in (i + 1..n).zip(&mut slots) {
-                    *slot = f(&mut scratch, i, j);
-                }
-            }
-            all_valid(chunk)
-        })
-        .reduce(|| true, |a, b| a & b)
-}
-
-/// Whether every value is finite and non-negative (checked while the
-/// values are still in cache, without branches).
-fn all_valid(values: &[f64]) -> bool {
-    values
-        .iter()
-        .fold(true, |ok, &v| ok & (v >= 0.0) & (v < f64::INFINITY))
-}
-
-/// Sums for [`LANES`] pairs at once: one per lane, two sums each.
-type LaneSums = ([f64; LANES], [f64; LANES]);
-
-/// The sums of the pybind (C++) kernels: `(a, b) = step(a, b, u[k], v[k],
-/// param[k])` from 0, over the features in order.
-fn seq_sums<'a, S>(param: &'a [f64], step: S) -> impl Fn(&[f64], &[f64]) -> LaneSums + Sync + 'a
-where
-    S: Fn(f64, f64, f64, f64, f64) -> (f64, f64) + Sync + 'a,
-{
-    move |u, tile| {
-        let (mut a, mut b) = ([0.0; LANES], [0.0; LANES]);
-        for ((&uk, col), &p) in u.iter().zip(tile.chunks_exact(LANES)).zip(param) {
-            for l in 0..LANES {
-                (a[l], b[l]) = step(a[l], b[l], uk, col[l], p);
-            }
-        }
-        (a, b)
-    }
-}
-
-/// The sum of `term(u[k], v[k], param[k])` as scipy's C kernels, compiled
-/// with reassociation into 2-wide vector loops, compute it: the even and the
-/// odd terms summed apart, then together, then the last term when m is odd
-/// (see [`split_sum`]).
-fn split_sums<'a, T>(param: &'a [f64], term: T) -> impl Fn(&[f64], &[f64]) -> LaneSums + Sync + 'a
-where
-    T: Fn(f64, f64, f64) -> f64 + Sync + 'a,
-{
-    move |u, tile| {
-        let (mut even, mut odd) = ([0.0; LANES], [0.0; LANES]);
-        let pairs = u
-            .chunks_exact(2)
-            .zip(tile.chunks_exact(2 * LANES))
-            .zip(param.chunks_exact(2));
-        for ((uk, cols), p) in pairs {
-            let (c0, c1) = cols.split_at(LANES);
-            for l in 0..LANES {
-                even[l] += term(uk[0], c0[l], p[0]);
-                odd[l] += term(uk[1], c1[l], p[1]);
-            }
-        }
-        let mut s = [0.0; LANES];
-        for l in 0..LANES {
-            s[l] = even[l] + odd[l];
-        }
-        if u.len() % 2 == 1 {
-            let k = u.len() - 1;
-            for l in 0..LANES {
-                s[l] += term(u[k], tile[k * LANES + l], param[k]);
-            }
-        }
-        (s, [0.0; LANES])
-    }
-}
-
-/// `sum(f(k))` for k < m in the order of scipy's vectorised C loops: even and
-/// odd terms apart, `(even + odd) + last` (the last term only when m is odd).
-#[inline]
-fn split_sum(m: usize, f: impl Fn(usize) -> f64) -> f64 {
-    let (mut even, mut odd) = (0.0, 0.0);
-    for q in 0..m / 2 {
-        even += f(2 * q);
-        odd += f(2 * q + 1);
-    }
-    let s = even + odd;
-    if m % 2 == 1 {
-        s + f(m - 1)
-    } else {
-        s
-    }
-}
-
-/// The vectorised kernel: `sums(u, tile)` gives the running sums of one row
-/// against the [`LANES`] rows of a tile, and `finish(a, b, i, j)` the
-/// distance from pair (i, j)'s sums.
-///
-/// The tiles hold [`LANES`] rows each, stored feature by feature, so that
-/// one row is compared with [`LANES`] rows in vector registers while each
-/// pair's sums still run over the features in scipy's order. Each task
-/// handles a few consecutive rows against one tile at a time, so the tile
-/// stays in the L1 cache.
-fn tiled<S, F>(x: &Obs, out: &mut [f64], sums: S, finish: F) -> bool
-where
-    S: Fn(&[f64], &[f64]) -> LaneSums + Sync,
-    F: Fn(f64, f64, usize, usize) -> f64 + Sync,
-{
-    let (n, m) = (x.n, x.m);
-    let tile_len = m * LANES;
-    let mut tiles = vec![0.0; n.div_ceil(LANES) * tile_len];
-    if tile_len > 0 {
-        tiles
-            .par_chunks_mut(tile_len)
-            .enumerate()
-            .for_each(|(b, tile)| {
-                for j in b * LANES..((b + 1) * LANES).min(n) {
-                    for (k, &v) in x.row(j).iter().enumerate() {
-                        tile[k * LANES + j % LANES] = v;
-                    }
-                }
-            });
-    }
-    let job = TileJob {
-        x,
-        tiles: &tiles,
-        sums,
-        finish,
-    };
-    #[cfg(target_arch = "x86_64")]
-    let avx2 = std::arch::is_x86_feature_detected!("avx2");
-    row_groups(n, out)
-        .into_par_iter()
-        .map(|(i0, i1, chunk)| {
-            #[cfg(target_arch = "x86_64")]
-            if avx2 {
-                // SAFETY: the CPU supports AVX2, checked just above.
-                return unsafe { job.group_avx2(i0, i1, chunk) };
-            }
-            job.group(i0, i1, chunk)
-        })
-        .reduce(|| true, |a, b| a & b)
-}
-
-/// The data of one [`tiled`] computation.
-struct TileJob<'a, S, F> {
-    x: &'a Obs<'a>,
-    tiles: &'a [f64],
-    sums: S,
-    finish: F,
-}
-
-impl<S, F> TileJob<'_, S, F>
-where
-    S: Fn(&[f64], &[f64]) -> LaneSums,
-    F: Fn(f64, f64, usize, usize) -> f64,
-{
-    /// Fills `chunk`, rows `[i0, i1)` of the condensed matrix; returns
-    /// whether all its values are valid.
-    #[inline(always)]
-    fn group(&self, i0: usize, i1: usize, chunk: &mut [f64]) -> bool {
-        let (n, m) = (self.x.n, self.x.m);
-        let tile_len = m * LANES;
-        let base = row_start(n, i0);
-        for b in (i0 + 1) / LANES..n.div_ceil(LANES) {
-            let tile = &self.tiles[b * tile_len..(b + 1) * tile_len];
-            let j0 = b * LANES;
-            for i in i0..(i1.min(j0 + LANES - 1)) {
-                let (a, c) = (self.sums)(self.x.row(i), tile);
-                let row = row_start(n, i) - base;
-                for l in 0..LANES {
-                    let j = j0 + l;
-                    if j > i && j < n {
-                        chunk[row + j - i - 1] = (self.finish)(a[l], c[l], i, j);
-                    }
-                }
-            }
-        }
-        all_valid(chunk)
-    }
-
-    /// [`Self::group`] compiled for AVX2: the same operations, 4 lanes wide
-    /// (no FMA, so every result is identical).
-    ///
-    /// # Safety
-    /// The CPU must support AVX2.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn group_avx2(&self, i0: usize, i1: usize, chunk: &mut [f64]) -> bool {
-        self.group(i0, i1, chunk)
-    }
-}
-
 /// The error for a distance that came out NaN, infinite or negative,
 /// explaining the cause where the metric makes it known.
 fn bad_value(x: &Obs, metric: &Metric, i: usize, j: usize, value: f64) -> Error {
-    let all_zero = |k: usize| x.row(k).iter().all(|v| *v == 0.0);
-    let first = |pred: &dyn Fn(usize) -> bool| [i, j].into_iter().find(|&k| pred(k));
+    if matches!(metric, Metric::Custom(_)) && !value.is_finite() {
+        return Error::NonFinite {
+            what: "the custom metric's result".into(),
+            row: i,
+            column: j,
+            value,
+        };
+    }
+    let name = metric.name();
     let pair = format!("observations {i} and {j}");
+    let (u, v) = (x.row(i), x.row(j));
+    let all_zero = |r: &[f64]| r.iter().all(|a| *a == 0.0);
+    let which = |bad: &dyn Fn(&[f64]) -> bool| [(i, u), (j, v)].into_iter().find(|(_, r)| bad(r));
     let reason = match metric {
-        Metric::Custom(_) if !value.is_finite() => {
-            return Error::NonFinite { what: "the custom metric's result".into(), row: i, column: j, value }
+        Metric::Cosine => which(&all_zero).map(|(k, _)| {
+            format!(
+                "observation {k} is all zeros, so its cosine distances are undefined \
+                 (scipy returns NaN); remove all-zero rows or use another metric"
+            )
+        }),
+        Metric::Correlation => which(&|r| r.iter().all(|a| *a == r[0])).map(|(k, _)| {
+            format!(
+                "observation {k} is constant, so its correlation distances are undefined \
+                 (scipy returns NaN); remove constant rows or use another metric"
+            )
+        }),
+        Metric::JensenShannon => {
+            let bad = |r: &[f64]| r.iter().any(|a| *a < 0.0) || r.iter().sum::<f64>() == 0.0;
+            which(&bad).map(|(k, _)| {
+                format!(
+                    "observation {k} has a negative entry or sums to 0, but jensenshannon \
+                     needs non-negative rows with a positive sum (scipy returns inf)"
+                )
+            })
         }
-        Metric::Cosine => first(&all_zero).map(|k| format!(
-            "observation {k} is all zeros, so its cosine distances are undefined (scipy returns NaN); \
-             remove all-zero rows or use another metric"
-        )),
-        Metric::Correlation => first(&|k| x.row(k).iter().all(|v| *v == x.row(k)[0])).map(|k| format!(
-            "observation {k} is constant, so its correlation distances are undefined (scipy returns NaN); \
-             remove constant rows or use another metric"
-        )),
-        Metric::JensenShannon => first(&|k| x.row(k).iter().any(|v| *v < 0.0) || x.row(k).iter().sum::<f64>() == 0.0)
-            .map(|k| format!(
-                "observation {k} has a negative entry or sums to 0, but jensenshannon needs \
-                 non-negative rows with a positive sum (scipy returns inf)"
-            )),
-        Metric::SokalSneath | Metric::Dice if all_zero(i) && all_zero(j) => Some(format!(
-            "{pair} are both all zero (all false), where the {} dissimilarity is 0/0 (scipy returns NaN); \
-             remove all-zero rows or use jaccard, which defines it as 0",
-            metric.name()
+        Metric::SokalSneath | Metric::Dice if all_zero(u) && all_zero(v) => Some(format!(
+            "{pair} are both all zero (all false), where the {name} dissimilarity is 0/0 \
+             (scipy returns NaN); remove all-zero rows or use jaccard, which defines it as 0"
         )),
         Metric::Dice => Some(format!(
-            "the dice dissimilarity of {pair} is {value}: scipy's dice counts u(1-v) + v(1-u) and u v \
-             arithmetically, so it needs 0/1 data; convert the data to 0/1 first"
+            "the dice dissimilarity of {pair} is {value}: scipy's dice counts u(1-v) + v(1-u) \
+             and u v arithmetically, so it needs 0/1 data; convert the data to 0/1 first"
         )),
-        Metric::BrayCurtis => Some(format!(
-            "sum |u + v| is 0 for {pair}, so their braycurtis distance is {value} (as in scipy); \
-             braycurtis needs data that do not cancel out, typically non-negative"
+        Metric::BrayCurtis if u.iter().zip(v).all(|(a, b)| a + b == 0.0) => Some(format!(
+            "sum |u + v| is 0 for {pair}, so their braycurtis distance is {value} (as in \
+             scipy); braycurtis needs data that do not cancel out, typically non-negative"
         )),
         Metric::Mahalanobis { .. } if value.is_nan() => Some(format!(
-            "(u - v) VI (u - v)^T is negative for {pair}: VI is not positive semi-definite"
+            "(u - v) VI (u - v)^T is negative (or overflows) for {pair}: VI must be \
+             positive semi-definite"
         )),
         _ => None,
     };
@@ -647,13 +431,14 @@ fn bad_value(x: &Obs, metric: &Metric, i: usize, j: usize, value: f64) -> Error 
         Some(reason) => bad_param(metric, reason),
         None if value.is_finite() => Error::NegativeDistance { i, j, value },
         None => Error::NonFinite {
-            what: format!(
-                "the {} distances (row and column are the pair of observations)",
-                metric.name()
-            ),
+            what: format!("the {name} distances (row and column are the pair of observations)"),
             row: i,
             column: j,
             value,
         },
     }
 }
+
+#[cfg(test)]
+#[path = "metrics_tests.rs"]
+mod tests;

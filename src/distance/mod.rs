@@ -17,8 +17,11 @@ use crate::error::{Error, Result};
 #[derive(Clone)]
 pub struct CustomMetric {
     name: String,
-    func: Arc<dyn Fn(&[f64], &[f64]) -> f64 + Send + Sync>,
+    func: Arc<DistanceFn>,
 }
+
+/// The signature of a user distance function.
+type DistanceFn = dyn Fn(&[f64], &[f64]) -> f64 + Send + Sync;
 
 impl CustomMetric {
     /// Wraps `func(u, v)`, which must return a finite, non-negative distance.
@@ -53,7 +56,9 @@ impl fmt::Debug for CustomMetric {
 ///
 /// Parameters that scipy computes from the data when omitted (`V` of
 /// seuclidean, `VI` of mahalanobis) are `None` here and computed the same way.
-/// The boolean metrics treat every non-zero value as true, as scipy does.
+/// As in scipy, jaccard, rogerstanimoto, russellrao, sokalsneath and yule
+/// treat every non-zero value as true; hamming compares values; dice uses
+/// the values arithmetically (meant for 0/1 data).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Metric {

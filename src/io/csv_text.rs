@@ -81,7 +81,9 @@ pub fn read_csv_matrix(path: &Path) -> Result<Array2<f64>> {
                     return Err(parse_err(
                         Some(line),
                         Some(c + 1),
-                        format!("value {v} is not finite: remove or impute NaN and infinite values"),
+                        format!(
+                            "value {v} is not finite: remove or impute NaN and infinite values"
+                        ),
                     ))
                 }
                 Err(c) => {
@@ -122,7 +124,10 @@ mod tests {
     #[test]
     fn ragged_row_names_line() {
         let e = read("1,2\n3,4\n5\n").unwrap_err().to_string();
-        assert!(e.contains("line 3") && e.contains("1 values but line 1 has 2"), "{e}");
+        assert!(
+            e.contains("line 3") && e.contains("1 values but line 1 has 2"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -130,12 +135,15 @@ mod tests {
         let e = read("x,y\n1,2\n3,abc\n").unwrap_err().to_string();
         assert!(e.contains("line 3, column 2") && e.contains("'abc'"), "{e}");
         let e = read("1,2\nnan,4\n").unwrap_err().to_string();
-        assert!(e.contains("line 2, column 1") && e.contains("not finite"), "{e}");
+        assert!(
+            e.contains("line 2, column 1") && e.contains("not finite"),
+            "{e}"
+        );
     }
 
     #[test]
     fn float_format_round_trips() {
-        for v in [0.1, 1.0 / 3.0, 52.0, 1e-300, 123456789.123456789] {
+        for v in [0.1, 1.0 / 3.0, 52.0, 1e-300, 123_456_789.123_456_78] {
             assert_eq!(format_f64(v).parse::<f64>().unwrap(), v);
         }
         assert_eq!(format_f64(52.0), "52");

@@ -134,7 +134,10 @@ pub fn write_linkage(path: &Path, z: &Array2<f64>, method: &str, metric: &str) -
         Format::Npy => npy::write_matrix(path, z),
         Format::Json => {
             let doc = LinkageJson {
-                z: z.rows().into_iter().map(|r| [r[0], r[1], r[2], r[3]]).collect(),
+                z: z.rows()
+                    .into_iter()
+                    .map(|r| [r[0], r[1], r[2], r[3]])
+                    .collect(),
                 method: Some(method.to_string()),
                 metric: Some(metric.to_string()),
                 n: Some(z.nrows() + 1),

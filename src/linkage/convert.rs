@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 pub fn to_mlab_linkage(z: ArrayView2<f64>) -> Result<Array2<f64>> {
     check_linkage(z)?;
     let mut out = z.slice(ndarray::s![.., 0..3]).to_owned();
-    out.slice_mut(ndarray::s![.., 0..2]).mapv_inplace(|v| v + 1.0);
+    out.slice_mut(ndarray::s![.., 0..2])
+        .mapv_inplace(|v| v + 1.0);
     Ok(out)
 }
 
@@ -49,7 +50,8 @@ pub fn from_mlab_linkage(m: ArrayView2<f64>) -> Result<Array2<f64>> {
         z[[i, 0]] = a;
         z[[i, 1]] = b;
         z[[i, 2]] = m[[i, 2]];
-        let c = count.get(a as usize).copied().unwrap_or(0.0) + count.get(b as usize).copied().unwrap_or(0.0);
+        let c = count.get(a as usize).copied().unwrap_or(0.0)
+            + count.get(b as usize).copied().unwrap_or(0.0);
         z[[i, 3]] = c;
         count[n + i] = c;
     }
@@ -191,7 +193,9 @@ mod tests {
         let m = to_mlab_linkage(z().view()).unwrap();
         assert_eq!(m.row(0).to_vec(), vec![1.0, 2.0, 1.0]);
         assert_eq!(from_mlab_linkage(m.view()).unwrap(), z());
-        let e = from_mlab_linkage(array![[0.0, 1.0, 1.0]].view()).unwrap_err().to_string();
+        let e = from_mlab_linkage(array![[0.0, 1.0, 1.0]].view())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("MATLAB ids"), "{e}");
     }
 

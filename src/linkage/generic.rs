@@ -2,8 +2,8 @@
 //! linkage, which are not reducible, as scipy runs it.
 
 use super::method::Method;
-use crate::error::{Error, Result};
 use super::working::{remove_sorted, WorkingMatrix};
+use crate::error::{Error, Result};
 
 /// A binary min-heap of values keyed 0..len, with the exact sift rules of
 /// scipy's `Heap`, so that equal values surface in the same order.
@@ -94,7 +94,12 @@ impl IndexedHeap {
 /// When every distance above x is NaN: the Lance-Williams update of
 /// centroid or median took the square root of a negative number, which
 /// happens when the input distances are not euclidean (scipy raises too).
-fn nearest_above(d: &WorkingMatrix, x: usize, active: &[usize], method: Method) -> Result<(usize, f64)> {
+fn nearest_above(
+    d: &WorkingMatrix,
+    x: usize,
+    active: &[usize],
+    method: Method,
+) -> Result<(usize, f64)> {
     let start = active.partition_point(|&i| i <= x);
     let found = d.nearest(x, &active[start..]);
     if found.index == usize::MAX {
@@ -155,7 +160,12 @@ pub(crate) fn generic(mut d: WorkingMatrix, method: Method) -> Result<Vec<[f64; 
 
         let (nx, ny) = (size[x], size[y]);
         let (ida, idb) = (cluster_id[x], cluster_id[y]);
-        rows.push([ida.min(idb) as f64, ida.max(idb) as f64, dist, (nx + ny) as f64]);
+        rows.push([
+            ida.min(idb) as f64,
+            ida.max(idb) as f64,
+            dist,
+            (nx + ny) as f64,
+        ]);
         size[x] = 0;
         size[y] = nx + ny;
         cluster_id[y] = n + k;
@@ -163,7 +173,8 @@ pub(crate) fn generic(mut d: WorkingMatrix, method: Method) -> Result<Vec<[f64; 
 
         let pos = active.binary_search(&y).expect("y is active");
         let size_ref = &size;
-        let update = |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
+        let update =
+            |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
         d.update_row(x, y, &active[..pos], update);
         d.update_row(x, y, &active[pos + 1..], update);
 

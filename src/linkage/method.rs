@@ -86,7 +86,8 @@ impl Method {
             Method::Centroid => {
                 let (fx, fy) = (nx as f64, ny as f64);
                 let nxy = (nx + ny) as f64;
-                ((((fx * dxi * dxi) + (fy * dyi * dyi)) - ((nx * ny) as f64 * dxy * dxy) / nxy) / nxy)
+                ((((fx * dxi * dxi) + (fy * dyi * dyi)) - ((nx * ny) as f64 * dxy * dxy) / nxy)
+                    / nxy)
                     .sqrt()
             }
             Method::Median => (0.5 * (dxi * dxi + dyi * dyi) - 0.25 * dxy * dxy).sqrt(),
@@ -133,7 +134,10 @@ mod tests {
         }
         assert_eq!("WARD".parse::<Method>().unwrap(), Method::Ward);
         let e = "wards".parse::<Method>().unwrap_err().to_string();
-        assert!(e.contains("'wards'") && e.contains("single, complete"), "{e}");
+        assert!(
+            e.contains("'wards'") && e.contains("single, complete"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -145,10 +149,15 @@ mod tests {
         assert_eq!(Method::Average.update(dxi, dyi, dxy, 1, 3, 1), 3.75);
         assert_eq!(Method::Weighted.update(dxi, dyi, dxy, 1, 3, 1), 3.5);
         // median: sqrt(0.5*(9+16) - 0.25*4) = sqrt(11.5)
-        assert_eq!(Method::Median.update(dxi, dyi, dxy, 1, 1, 1), 11.5f64.sqrt());
+        assert_eq!(
+            Method::Median.update(dxi, dyi, dxy, 1, 1, 1),
+            11.5f64.sqrt()
+        );
         // centroid, nx=ny=1: sqrt((9 + 16 - 4/2)/2) = sqrt(11.5), the same as median
         assert!((Method::Centroid.update(dxi, dyi, dxy, 1, 1, 1) - 11.5f64.sqrt()).abs() < 1e-15);
         // ward, all singletons: sqrt((2*9 + 2*16 - 4)/3)
-        assert!((Method::Ward.update(dxi, dyi, dxy, 1, 1, 1) - (46.0f64 / 3.0).sqrt()).abs() < 1e-14);
+        assert!(
+            (Method::Ward.update(dxi, dyi, dxy, 1, 1, 1) - (46.0f64 / 3.0).sqrt()).abs() < 1e-14
+        );
     }
 }

@@ -19,8 +19,8 @@ mod working;
 
 use ndarray::{Array2, ArrayView2};
 
-pub use method::Method;
 pub use convert::{from_mlab_linkage, from_r_hclust, to_mlab_linkage, to_r_hclust, RHclust};
+pub use method::Method;
 pub use primitive::linkage_primitive;
 pub use validate::{check_linkage, is_monotonic, is_valid_linkage, num_obs_linkage};
 

@@ -52,13 +52,27 @@ where
                 .map(scan)
                 .reduce(
                     || (f64::INFINITY, usize::MAX),
-                    |p, q| if q.0 < p.0 || (q.0 == p.0 && q.1 < p.1) { q } else { p },
+                    |p, q| {
+                        if q.0 < p.0 || (q.0 == p.0 && q.1 < p.1) {
+                            q
+                        } else {
+                            p
+                        }
+                    },
                 )
         };
         // Nothing below infinity happens only with non-finite input, which
         // callers reject; take the first remaining point then.
-        let (d, y) = if y == usize::MAX { (d, remaining[0]) } else { (d, y) };
-        merges.push(SlotMerge { a: x, b: y, dist: d });
+        let (d, y) = if y == usize::MAX {
+            (d, remaining[0])
+        } else {
+            (d, y)
+        };
+        merges.push(SlotMerge {
+            a: x,
+            b: y,
+            dist: d,
+        });
         let pos = remaining.binary_search(&y).expect("y is remaining");
         remaining.remove(pos);
         best.remove(pos);

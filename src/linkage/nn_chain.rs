@@ -36,7 +36,11 @@ pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
             let (y, dist) = match prev {
                 // scipy keeps the previous element unless something is
                 // strictly nearer (NaN compares false, so it keeps it then too).
-                Some(p) if !(found.dist < d.get(x, p)) => (p, d.get(x, p)),
+                Some(p)
+                    if found.dist.partial_cmp(&d.get(x, p)) != Some(std::cmp::Ordering::Less) =>
+                {
+                    (p, d.get(x, p))
+                }
                 _ if found.index != usize::MAX => (found.index, found.dist),
                 // Nothing below infinity (only with NaN or infinite input,
                 // which callers reject): take any other active slot.
@@ -61,7 +65,8 @@ pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
 
         let pos = active.binary_search(&y).expect("y is active");
         let size_ref = &size;
-        let update = |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
+        let update =
+            |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
         let (below, above) = active.split_at(pos);
         d.update_row(x, y, below, update);
         d.update_row(x, y, &above[1..], update);

@@ -105,8 +105,16 @@ mod tests {
         // Three points; the records come in discovery order with a later,
         // smaller distance first after sorting.
         let merges = vec![
-            SlotMerge { a: 0, b: 1, dist: 2.0 },
-            SlotMerge { a: 1, b: 2, dist: 1.0 },
+            SlotMerge {
+                a: 0,
+                b: 1,
+                dist: 2.0,
+            },
+            SlotMerge {
+                a: 1,
+                b: 2,
+                dist: 1.0,
+            },
         ];
         let z = sort_and_label(merges, 3);
         assert_eq!(z.row(0).to_vec(), vec![1.0, 2.0, 1.0, 2.0]);

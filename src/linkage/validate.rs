@@ -17,7 +17,10 @@ use crate::error::{Error, Result};
 pub fn check_linkage(z: ArrayView2<f64>) -> Result<()> {
     let bad = |reason: String| Err(Error::InvalidLinkage { reason });
     if z.ncols() != 4 {
-        return bad(format!("it has {} columns; a linkage matrix has 4", z.ncols()));
+        return bad(format!(
+            "it has {} columns; a linkage matrix has 4",
+            z.ncols()
+        ));
     }
     let rows = z.nrows();
     if rows == 0 {
@@ -29,7 +32,10 @@ pub fn check_linkage(z: ArrayView2<f64>) -> Result<()> {
     for i in 0..rows {
         let r = z.row(i);
         if let Some(c) = (0..4).find(|&c| !r[c].is_finite()) {
-            return bad(format!("row {i}, column {c} is {}, not a finite number", r[c]));
+            return bad(format!(
+                "row {i}, column {c} is {}, not a finite number",
+                r[c]
+            ));
         }
         for c in 0..2 {
             let id = r[c];
@@ -37,7 +43,9 @@ pub fn check_linkage(z: ArrayView2<f64>) -> Result<()> {
                 return bad(format!("row {i} has a negative cluster index {id}"));
             }
             if id.fract() != 0.0 {
-                return bad(format!("row {i} has cluster index {id}, not a whole number"));
+                return bad(format!(
+                    "row {i} has cluster index {id}, not a whole number"
+                ));
             }
             if id as usize >= n + i {
                 return bad(format!(
@@ -46,7 +54,9 @@ pub fn check_linkage(z: ArrayView2<f64>) -> Result<()> {
                 ));
             }
             if std::mem::replace(&mut used[id as usize], true) {
-                return bad(format!("row {i} uses cluster {id}, which an earlier row already merged"));
+                return bad(format!(
+                    "row {i} uses cluster {id}, which an earlier row already merged"
+                ));
             }
         }
         if r[0] == r[1] {

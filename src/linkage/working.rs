@@ -53,6 +53,13 @@ struct SharedMut(*mut f64);
 unsafe impl Send for SharedMut {}
 unsafe impl Sync for SharedMut {}
 
+impl SharedMut {
+    /// The pointer (a method, so closures capture the whole Send wrapper).
+    fn get(self) -> *mut f64 {
+        self.0
+    }
+}
+
 impl WorkingMatrix {
     /// Takes ownership of a condensed vector of n observations.
     pub fn new(n: usize, d: Vec<f64>) -> Self {
@@ -140,16 +147,23 @@ impl WorkingMatrix {
         let off = &self.off;
         let len = self.d.len();
         let work = |chunk: &[usize]| {
-            let ptr = ptr;
             for &i in chunk {
-                let ix = if i < x { off[i].wrapping_add(x) } else { off[x].wrapping_add(i) };
-                let iy = if i < y { off[i].wrapping_add(y) } else { off[y].wrapping_add(i) };
+                let ix = if i < x {
+                    off[i].wrapping_add(x)
+                } else {
+                    off[x].wrapping_add(i)
+                };
+                let iy = if i < y {
+                    off[i].wrapping_add(y)
+                } else {
+                    off[y].wrapping_add(i)
+                };
                 assert!(ix < len && iy < len);
                 // SAFETY: both indices are in bounds (checked above); each i
                 // writes only its own entry (i, y), and no task reads another
                 // task's (i, y) or writes any (i, x).
                 unsafe {
-                    let p = ptr.0;
+                    let p = ptr.get();
                     *p.add(iy) = f(*p.add(ix), *p.add(iy), i);
                 }
             }

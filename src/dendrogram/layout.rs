@@ -1,0 +1,1 @@
+//! Dendrogram layout (being written).

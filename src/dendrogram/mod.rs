@@ -1,0 +1,3 @@
+//! The dendrogram: scipy's `dendrogram(Z, no_plot=True)` layout.
+
+pub mod layout;
