@@ -55,7 +55,8 @@ fn npy_and_json_outputs_hold_the_same_z() {
     }
     let z: ndarray::Array2<f64> = ndarray_npy::read_npy(&npy).unwrap();
     assert_eq!(z.dim(), (149, 4));
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(doc["method"], "average");
     assert_eq!(doc["metric"], "cityblock");
     assert_eq!(doc["n"], 150);
@@ -63,7 +64,12 @@ fn npy_and_json_outputs_hold_the_same_z() {
     let text = std::fs::read_to_string(&csv).unwrap();
     for (i, line) in text.lines().enumerate() {
         let from_csv: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
-        let from_json: Vec<f64> = rows[i].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let from_json: Vec<f64> = rows[i]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
         assert_eq!(from_csv, z.row(i).to_vec(), "row {i}: csv vs npy");
         assert_eq!(from_json, z.row(i).to_vec(), "row {i}: json vs npy");
     }
@@ -98,23 +104,49 @@ fn fails_with(name: &str, text: &str, args: &[&str], needles: &[&str]) {
     for n in needles {
         pred = pred.and(predicate::str::contains(*n)).boxed();
     }
-    hclust().arg("linkage").args(args).arg(&p).assert().failure().stderr(pred);
+    hclust()
+        .arg("linkage")
+        .args(args)
+        .arg(&p)
+        .assert()
+        .failure()
+        .stderr(pred);
 }
 
 #[test]
 fn nan_names_file_line_and_column() {
-    fails_with("x.csv", "a,b\n1,2\n3,nan\n", &[], &["x.csv", "line 3, column 2", "not finite"]);
-    fails_with("x.csv", "1,2\ninf,2\n", &[], &["line 2, column 1", "not finite"]);
+    fails_with(
+        "x.csv",
+        "a,b\n1,2\n3,nan\n",
+        &[],
+        &["x.csv", "line 3, column 2", "not finite"],
+    );
+    fails_with(
+        "x.csv",
+        "1,2\ninf,2\n",
+        &[],
+        &["line 2, column 1", "not finite"],
+    );
 }
 
 #[test]
 fn ragged_csv_names_the_line() {
-    fails_with("x.csv", "1,2\n3,4\n5,6,7\n", &[], &["x.csv", "line 3", "3 values but line 1 has 2"]);
+    fails_with(
+        "x.csv",
+        "1,2\n3,4\n5,6,7\n",
+        &[],
+        &["x.csv", "line 3", "3 values but line 1 has 2"],
+    );
 }
 
 #[test]
 fn text_in_the_data_names_the_value() {
-    fails_with("x.csv", "1,2\n3,four\n", &[], &["line 2, column 2", "'four' is not a number"]);
+    fails_with(
+        "x.csv",
+        "1,2\n3,four\n",
+        &[],
+        &["line 2, column 2", "'four' is not a number"],
+    );
 }
 
 #[test]
@@ -124,27 +156,55 @@ fn one_observation_is_too_few() {
 
 #[test]
 fn condensed_length_must_be_triangular() {
-    fails_with("y.csv", "1\n2\n3\n4\n", &["--condensed"], &["length 4", "n(n-1)/2"]);
+    fails_with(
+        "y.csv",
+        "1\n2\n3\n4\n",
+        &["--condensed"],
+        &["length 4", "n(n-1)/2"],
+    );
 }
 
 #[test]
 fn negative_condensed_distance_is_refused() {
-    fails_with("y.csv", "1\n-2\n3\n", &["--condensed"], &["negative distance -2", "observations 0 and 2"]);
+    fails_with(
+        "y.csv",
+        "1\n-2\n3\n",
+        &["--condensed"],
+        &["negative distance -2", "observations 0 and 2"],
+    );
 }
 
 #[test]
 fn ward_needs_euclidean() {
-    fails_with("x.csv", "1,2\n3,4\n5,7\n", &["--method", "ward", "--metric", "cosine"], &["'ward' requires the euclidean metric", "'cosine'"]);
+    fails_with(
+        "x.csv",
+        "1,2\n3,4\n5,7\n",
+        &["--method", "ward", "--metric", "cosine"],
+        &["'ward' requires the euclidean metric", "'cosine'"],
+    );
 }
 
 #[test]
 fn unknown_method_lists_the_valid_ones() {
-    fails_with("x.csv", "1,2\n3,4\n", &["--method", "wards"], &["unknown linkage method 'wards'", "single, complete, average, weighted, centroid, median, ward"]);
+    fails_with(
+        "x.csv",
+        "1,2\n3,4\n",
+        &["--method", "wards"],
+        &[
+            "unknown linkage method 'wards'",
+            "single, complete, average, weighted, centroid, median, ward",
+        ],
+    );
 }
 
 #[test]
 fn unknown_metric_lists_the_valid_ones() {
-    fails_with("x.csv", "1,2\n3,4\n", &["--metric", "euclidian"], &["unknown metric 'euclidian'", "braycurtis", "yule"]);
+    fails_with(
+        "x.csv",
+        "1,2\n3,4\n",
+        &["--metric", "euclidian"],
+        &["unknown metric 'euclidian'", "braycurtis", "yule"],
+    );
 }
 
 #[test]
@@ -166,12 +226,19 @@ fn unknown_output_extension_is_refused() {
         .arg(dir.path().join("z.xlsx"))
         .assert()
         .failure()
-        .stderr(predicate::str::contains("z.xlsx").and(predicate::str::contains(".csv, .npy or .json")));
+        .stderr(
+            predicate::str::contains("z.xlsx").and(predicate::str::contains(".csv, .npy or .json")),
+        );
 }
 
 #[test]
 fn parameter_for_another_metric_is_refused() {
-    fails_with("x.csv", "1,2\n3,4\n", &["--p", "3"], &["--p", "does not apply to metric 'euclidean'"]);
+    fails_with(
+        "x.csv",
+        "1,2\n3,4\n",
+        &["--p", "3"],
+        &["--p", "does not apply to metric 'euclidean'"],
+    );
 }
 
 #[test]
@@ -195,5 +262,7 @@ fn square_distance_matrix_as_observations_warns() {
         .arg(&p)
         .assert()
         .success()
-        .stderr(predicate::str::contains("looks like an uncondensed distance matrix"));
+        .stderr(predicate::str::contains(
+            "looks like an uncondensed distance matrix",
+        ));
 }

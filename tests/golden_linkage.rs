@@ -31,7 +31,12 @@ fn check_file(name: &str) {
             }
             other => panic!("unknown input kind {other}"),
         };
-        assert_same_linkage(&ours, &expected, tolerance(method), &format!("{name}/{method}"));
+        assert_same_linkage(
+            &ours,
+            &expected,
+            tolerance(method),
+            &format!("{name}/{method}"),
+        );
     }
 }
 
@@ -64,10 +69,21 @@ golden!(
 fn every_fixture_file_has_a_test() {
     let mut names: Vec<String> = std::fs::read_dir(fixtures_dir().join("linkage"))
         .unwrap()
-        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
-    assert_eq!(names.len(), 13, "new fixture files need a golden!() entry: {names:?}");
+    assert_eq!(
+        names.len(),
+        13,
+        "new fixture files need a golden!() entry: {names:?}"
+    );
 }
 
 #[test]

@@ -16,8 +16,12 @@ fn metric_of(case: &Value) -> Metric {
             p: kw["p"].as_f64().unwrap_or(2.0),
             w: kw.get("w").map(vector),
         },
-        Metric::SEuclidean { .. } => Metric::SEuclidean { v: kw.get("V").map(vector) },
-        Metric::Mahalanobis { .. } => Metric::Mahalanobis { vi: kw.get("VI").map(matrix) },
+        Metric::SEuclidean { .. } => Metric::SEuclidean {
+            v: kw.get("V").map(vector),
+        },
+        Metric::Mahalanobis { .. } => Metric::Mahalanobis {
+            vi: kw.get("VI").map(matrix),
+        },
         other => other,
     }
 }
@@ -42,7 +46,12 @@ fn every_metric_matches_scipy() {
                     "{what}: entry {k}: ours {a}, scipy {b}"
                 );
             }
-            for method in [Method::Single, Method::Complete, Method::Average, Method::Weighted] {
+            for method in [
+                Method::Single,
+                Method::Complete,
+                Method::Average,
+                Method::Weighted,
+            ] {
                 let z = linkage(x.view(), method, &metric).unwrap();
                 let expected = matrix(&case["linkage"][method.name()]);
                 assert_same_linkage(&z, &expected, 1e-12, &format!("{what} {method}"));
@@ -57,7 +66,9 @@ fn every_metric_matches_scipy() {
 fn euclidean_only_methods_refuse_other_metrics() {
     let x = ndarray::array![[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]];
     for method in [Method::Centroid, Method::Median, Method::Ward] {
-        let e = linkage(x.view(), method, &Metric::Cityblock).unwrap_err().to_string();
+        let e = linkage(x.view(), method, &Metric::Cityblock)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(method.name()) && e.contains("cityblock"), "{e}");
     }
 }
@@ -65,7 +76,9 @@ fn euclidean_only_methods_refuse_other_metrics() {
 #[test]
 fn custom_metric_is_called_for_every_pair() {
     let x = ndarray::array![[0.0], [1.0], [3.0]];
-    let m = Metric::Custom(hclust::CustomMetric::new("absdiff", |u, v| (u[0] - v[0]).abs()));
+    let m = Metric::Custom(hclust::CustomMetric::new("absdiff", |u, v| {
+        (u[0] - v[0]).abs()
+    }));
     assert_eq!(pdist(x.view(), &m).unwrap().as_slice(), &[1.0, 3.0, 2.0]);
     let bad = Metric::Custom(hclust::CustomMetric::new("nan", |_, _| f64::NAN));
     let e = pdist(x.view(), &bad).unwrap_err().to_string();

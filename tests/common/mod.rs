@@ -25,7 +25,13 @@ pub fn matrix(v: &Value) -> Array2<f64> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        })
         .collect();
     let m = rows.first().map_or(0, |r| r.len());
     Array2::from_shape_vec((rows.len(), m), rows.concat()).unwrap()
@@ -33,7 +39,11 @@ pub fn matrix(v: &Value) -> Array2<f64> {
 
 /// A JSON list of numbers as a vector.
 pub fn vector(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 /// Checks that two linkage matrices have identical id and count columns and
