@@ -175,8 +175,8 @@ pub(crate) fn generic(mut d: WorkingMatrix, method: Method) -> Result<Vec<[f64; 
         let size_ref = &size;
         let update =
             |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
-        d.update_row(x, y, &active[..pos], update);
-        d.update_row(x, y, &active[pos + 1..], update);
+        d.update_row(x, y, &active[..pos], update, None);
+        d.update_row(x, y, &active[pos + 1..], update, None);
 
         // Neighbour candidates pointing at x now point at y (a guess that
         // the lazy check above corrects).

@@ -3,7 +3,7 @@
 
 use super::method::Method;
 use super::relabel::SlotMerge;
-use super::working::{remove_sorted, WorkingMatrix};
+use super::working::{remove_sorted, Nearest, WorkingMatrix};
 
 /// Runs the nearest-neighbour chain on `d` (consumed: it is updated in
 /// place) and returns the merges in discovery order, as slot pairs.
@@ -16,6 +16,11 @@ use super::working::{remove_sorted, WorkingMatrix};
 /// neighbour is the previous element, the two merge: the lower slot is
 /// dropped and the new cluster lives in the higher one.
 ///
+/// Each slot's nearest neighbour is cached and kept exact through the
+/// merges (see [`WorkingMatrix::update_row`]), so a full scan happens only
+/// when a slot's neighbour was one of the merged pair: the answers are
+/// those of scipy's scans, without most of the scanning.
+///
 /// Valid for methods whose distance update is reducible (complete, average,
 /// weighted, ward; single works too but has a faster algorithm).
 pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
@@ -24,6 +29,7 @@ pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
     let mut active: Vec<usize> = (0..n).collect();
     let mut chain: Vec<usize> = Vec::with_capacity(n);
     let mut merges = Vec::with_capacity(n - 1);
+    let mut cache = vec![Nearest::NONE; n];
 
     for _ in 0..n - 1 {
         if chain.is_empty() {
@@ -32,7 +38,13 @@ pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
         let (x, y, dist) = loop {
             let x = chain[chain.len() - 1];
             let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
-            let found = d.nearest(x, &active);
+            let found = if cache[x].index != usize::MAX {
+                cache[x]
+            } else {
+                let f = d.nearest(x, &active);
+                cache[x] = f;
+                f
+            };
             let (y, dist) = match prev {
                 // scipy keeps the previous element unless something is
                 // strictly nearer (NaN compares false, so it keeps it then too).
@@ -68,8 +80,9 @@ pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
         let update =
             |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
         let (below, above) = active.split_at(pos);
-        d.update_row(x, y, below, update);
-        d.update_row(x, y, &above[1..], update);
+        let lo = d.update_row(x, y, below, update, Some(&mut cache));
+        let hi = d.update_row(x, y, &above[1..], update, Some(&mut cache));
+        cache[y] = lo.better(hi);
     }
     merges
 }

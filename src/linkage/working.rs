@@ -30,14 +30,15 @@ pub(crate) struct Nearest {
 }
 
 impl Nearest {
-    const NONE: Nearest = Nearest {
+    /// Nothing found (or not known yet, as a cache entry).
+    pub const NONE: Nearest = Nearest {
         dist: f64::INFINITY,
         index: usize::MAX,
     };
 
     /// Keeps the better of two candidates: smaller distance, then lower index.
     #[inline]
-    fn better(self, other: Nearest) -> Nearest {
+    pub fn better(self, other: Nearest) -> Nearest {
         if other.dist < self.dist || (other.dist == self.dist && other.index < self.index) {
             other
         } else {
@@ -137,16 +138,37 @@ impl WorkingMatrix {
     }
 
     /// For every slot i of `others` (ascending, x and y not among them),
-    /// sets d(i, y) = f(d(i, x), d(i, y), i). Disjoint writes, so the rows
-    /// are updated on all cores when they are long.
-    pub fn update_row<F>(&mut self, x: usize, y: usize, others: &[usize], f: F)
+    /// sets d(i, y) = f(d(i, x), d(i, y), i), and returns the nearest of
+    /// `others` to y under the new distances (ties to the lowest slot).
+    /// Disjoint writes, so the rows are updated on all cores when they are
+    /// long.
+    ///
+    /// With `cache` (one entry per slot, each the nearest neighbour of that
+    /// slot among all active slots, or `usize::MAX` as index when unknown),
+    /// the entries stay exact: an entry pointing at x or y becomes unknown
+    /// (its distance has gone or grown); any other entry moves to y when the
+    /// new d(i, y) is smaller, or equal with y the lower slot. Nothing else
+    /// changed, so nothing else can move.
+    pub fn update_row<F>(
+        &mut self,
+        x: usize,
+        y: usize,
+        others: &[usize],
+        f: F,
+        cache: Option<&mut [Nearest]>,
+    ) -> Nearest
     where
         F: Fn(f64, f64, usize) -> f64 + Sync,
     {
         let ptr = SharedMut(self.d.as_mut_ptr());
+        let cache_ptr = cache.map(|c| {
+            assert!(c.len() >= self.n);
+            SharedNearest(c.as_mut_ptr())
+        });
         let off = &self.off;
         let len = self.d.len();
-        let work = |chunk: &[usize]| {
+        let work = |chunk: &[usize]| -> Nearest {
+            let mut best = Nearest::NONE;
             for &i in chunk {
                 let ix = if i < x {
                     off[i].wrapping_add(x)
@@ -162,17 +184,57 @@ impl WorkingMatrix {
                 // SAFETY: both indices are in bounds (checked above); each i
                 // writes only its own entry (i, y), and no task reads another
                 // task's (i, y) or writes any (i, x).
-                unsafe {
+                let new = unsafe {
                     let p = ptr.get();
-                    *p.add(iy) = f(*p.add(ix), *p.add(iy), i);
+                    let v = f(*p.add(ix), *p.add(iy), i);
+                    *p.add(iy) = v;
+                    v
+                };
+                if new < best.dist {
+                    best = Nearest {
+                        dist: new,
+                        index: i,
+                    };
+                }
+                if let Some(c) = cache_ptr {
+                    // SAFETY: i < n <= cache length (asserted above); each
+                    // task touches only the entries of its own slots.
+                    let e = unsafe { &mut *c.get().add(i) };
+                    if e.index == x || e.index == y {
+                        e.index = usize::MAX;
+                    } else if e.index != usize::MAX
+                        && (new < e.dist || (new == e.dist && y < e.index))
+                    {
+                        *e = Nearest {
+                            dist: new,
+                            index: y,
+                        };
+                    }
                 }
             }
+            best
         };
         if others.len() < PARALLEL_MIN {
-            work(others);
+            work(others)
         } else {
-            others.par_chunks(CHUNK).for_each(work);
+            others
+                .par_chunks(CHUNK)
+                .map(work)
+                .reduce(|| Nearest::NONE, Nearest::better)
         }
+    }
+}
+
+/// A shared pointer to cache entries; each task writes disjoint entries.
+#[derive(Clone, Copy)]
+struct SharedNearest(*mut Nearest);
+unsafe impl Send for SharedNearest {}
+unsafe impl Sync for SharedNearest {}
+
+impl SharedNearest {
+    /// The pointer (a method, so closures capture the whole Send wrapper).
+    fn get(self) -> *mut Nearest {
+        self.0
     }
 }
 
