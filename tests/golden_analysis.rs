@@ -6,8 +6,8 @@ mod common;
 
 use common::{fixtures_dir, matrix, vector};
 use hclust::analysis::{
-    cophenet_correlation, cut_tree, fcluster, inconsistent, leaders, leaves_list, max_rstat, maxdists, maxinconsts,
-    Criterion, Cut,
+    cophenet_correlation, cut_tree, fcluster, inconsistent, leaders, leaves_list, max_rstat,
+    maxdists, maxinconsts, Criterion, Cut,
 };
 use hclust::{pdist, Metric};
 use serde_json::Value;
@@ -24,7 +24,11 @@ fn assert_close_vec(ours: &[f64], theirs: &[f64], what: &str) {
 }
 
 fn ints(v: &Value) -> Vec<usize> {
-    v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as usize)
+        .collect()
 }
 
 /// Every (file name, parsed fixture) of tests/fixtures/analysis.
@@ -62,7 +66,11 @@ fn cophenet_matches() {
         let z = matrix(&case["Z"]);
         let y = pdist(x.view(), &Metric::Euclidean).unwrap();
         let (c, d) = cophenet_correlation(z.view(), &y).unwrap();
-        assert_close_vec(d.as_slice(), &vector(&case["cophenet"]["d"]), &format!("{what} cophenetic d"));
+        assert_close_vec(
+            d.as_slice(),
+            &vector(&case["cophenet"]["d"]),
+            &format!("{what} cophenetic d"),
+        );
         match case["cophenet"]["c"].as_f64() {
             Some(expected) => assert!(close(c, expected), "{what}: c ours {c}, scipy {expected}"),
             // scipy gives NaN (stored as null) when every height is equal
@@ -81,10 +89,18 @@ fn inconsistent_and_subtree_maxima_match() {
             let w = format!("{what} inconsistent depth {depth}");
             assert_close_vec(r.as_slice().unwrap(), expected.as_slice().unwrap(), &w);
         }
-        assert_close_vec(&maxdists(z.view()).unwrap(), &vector(&case["maxdists"]), &format!("{what} maxdists"));
+        assert_close_vec(
+            &maxdists(z.view()).unwrap(),
+            &vector(&case["maxdists"]),
+            &format!("{what} maxdists"),
+        );
         let r2 = inconsistent(z.view(), 2).unwrap();
         let mi = maxinconsts(z.view(), r2.view()).unwrap();
-        assert_close_vec(&mi, &vector(&case["maxinconsts"]), &format!("{what} maxinconsts"));
+        assert_close_vec(
+            &mi,
+            &vector(&case["maxinconsts"]),
+            &format!("{what} maxinconsts"),
+        );
         for col in 0..4 {
             let m = max_rstat(z.view(), r2.view(), col).unwrap();
             let expected = vector(&case["maxRstat"][col.to_string()]);
@@ -108,7 +124,12 @@ fn fcluster_labels_match_exactly() {
                 name => Criterion::from_name(name, depth).unwrap(),
             };
             let ours = fcluster(z.view(), t, &criterion).unwrap();
-            assert_eq!(ours, ints(&fc["T"]), "{what} fcluster case {k}: {fc:?}", fc = fc["criterion"]);
+            assert_eq!(
+                ours,
+                ints(&fc["T"]),
+                "{what} fcluster case {k}: {fc:?}",
+                fc = fc["criterion"]
+            );
         }
     });
 }
@@ -138,7 +159,8 @@ fn cut_tree_matches_exactly() {
                 Cut::Heights(vector(&c["height"]))
             };
             let ours = cut_tree(z.view(), &cut).unwrap();
-            let expected: Vec<Vec<usize>> = c["result"].as_array().unwrap().iter().map(ints).collect();
+            let expected: Vec<Vec<usize>> =
+                c["result"].as_array().unwrap().iter().map(ints).collect();
             let min_height = z.column(2).iter().copied().fold(f64::INFINITY, f64::min);
             for col in 0..ours.ncols() {
                 // scipy fills only the first column whose cut comes before
@@ -147,9 +169,17 @@ fn cut_tree_matches_exactly() {
                 let scipy_bug = col > 0 && matches!(&cut, Cut::Heights(h) if h[col] <= min_height);
                 for (i, row) in expected.iter().enumerate() {
                     if scipy_bug {
-                        assert_eq!((row[col], ours[[i, col]]), (0, i), "{what} {cut:?} column {col}");
+                        assert_eq!(
+                            (row[col], ours[[i, col]]),
+                            (0, i),
+                            "{what} {cut:?} column {col}"
+                        );
                     } else {
-                        assert_eq!(ours[[i, col]], row[col], "{what} cut_tree {cut:?} column {col}, observation {i}");
+                        assert_eq!(
+                            ours[[i, col]],
+                            row[col],
+                            "{what} cut_tree {cut:?} column {col}, observation {i}"
+                        );
                     }
                 }
             }
@@ -161,6 +191,10 @@ fn cut_tree_matches_exactly() {
 fn leaves_list_matches() {
     for_each_case(|what, _, case| {
         let z = matrix(&case["Z"]);
-        assert_eq!(leaves_list(z.view()).unwrap(), ints(&case["leaves_list"]), "{what}");
+        assert_eq!(
+            leaves_list(z.view()).unwrap(),
+            ints(&case["leaves_list"]),
+            "{what}"
+        );
     });
 }

@@ -41,12 +41,19 @@ pub fn cophenet(z: ArrayView2<f64>) -> Result<CondensedMatrix> {
 /// # Errors
 /// [`Error::InvalidLinkage`] when Z is not valid; [`Error::InvalidArgument`]
 /// when `y` has another number of observations than Z.
-pub fn cophenet_correlation(z: ArrayView2<f64>, y: &CondensedMatrix) -> Result<(f64, CondensedMatrix)> {
+pub fn cophenet_correlation(
+    z: ArrayView2<f64>,
+    y: &CondensedMatrix,
+) -> Result<(f64, CondensedMatrix)> {
     let c = cophenet(z)?;
     if c.n() != y.n() {
         return Err(Error::invalid_argument(
             "distances",
-            format!("Z has {} observations but the distance matrix has {}", c.n(), y.n()),
+            format!(
+                "Z has {} observations but the distance matrix has {}",
+                c.n(),
+                y.n()
+            ),
         ));
     }
     let (a, b) = (y.as_slice(), c.as_slice());
@@ -76,7 +83,13 @@ mod tests {
         let (r, _) = cophenet_correlation(z.view(), &y).unwrap();
         // y = (1, 4, 6), c = (1, 5, 5): r = 13 / sqrt(38/3 * 32/3 * ...) computed by hand below
         let (ym, cm) = (11.0 / 3.0, 11.0 / 3.0);
-        let num: f64 = [(1.0 - ym) * (1.0 - cm), (4.0 - ym) * (5.0 - cm), (6.0 - ym) * (5.0 - cm)].iter().sum();
+        let num: f64 = [
+            (1.0 - ym) * (1.0 - cm),
+            (4.0 - ym) * (5.0 - cm),
+            (6.0 - ym) * (5.0 - cm),
+        ]
+        .iter()
+        .sum();
         let da: f64 = [1.0f64, 4.0, 6.0].iter().map(|v| (v - ym).powi(2)).sum();
         let db: f64 = [1.0f64, 5.0, 5.0].iter().map(|v| (v - cm).powi(2)).sum();
         assert!((r - num / (da * db).sqrt()).abs() < 1e-15);

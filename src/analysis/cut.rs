@@ -93,8 +93,16 @@ pub fn cut_tree(z: ArrayView2<f64>, cut: &Cut) -> Result<Array2<usize>> {
     for (done, &row) in order.iter().enumerate() {
         leaves.clear();
         push_leaves(z, n + row, &mut leaves);
-        let lo = leaves.iter().map(|&l| group[l]).min().expect("a node has leaves");
-        let hi = leaves.iter().map(|&l| group[l]).max().expect("a node has leaves");
+        let lo = leaves
+            .iter()
+            .map(|&l| group[l])
+            .min()
+            .expect("a node has leaves");
+        let hi = leaves
+            .iter()
+            .map(|&l| group[l])
+            .max()
+            .expect("a node has leaves");
         for &l in &leaves {
             group[l] = lo;
         }
@@ -207,7 +215,9 @@ mod tests {
     fn leaders_of_a_flat_clustering() {
         let (l, m) = leaders(z().view(), &[1, 1, 2, 2, 3]).unwrap();
         assert_eq!((l, m), (vec![5, 6, 4], vec![1, 2, 3]));
-        let e = leaders(z().view(), &[1, 2, 1, 2, 3]).unwrap_err().to_string();
+        let e = leaders(z().view(), &[1, 2, 1, 2, 3])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a flat clustering"), "{e}");
     }
 }

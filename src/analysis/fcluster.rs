@@ -111,7 +111,13 @@ fn cluster_monocrit(z: ArrayView2<f64>, mc: &[f64], cutoff: f64) -> Vec<usize> {
 
 /// The number of flat clusters cutting at `thresh` would give, stopping
 /// early once it exceeds `max_nc` (scipy's counting walk).
-fn count_clusters(z: ArrayView2<f64>, mc: &[f64], thresh: f64, max_nc: usize, walk: &mut Walk) -> usize {
+fn count_clusters(
+    z: ArrayView2<f64>,
+    mc: &[f64],
+    thresh: f64,
+    max_nc: usize,
+    walk: &mut Walk,
+) -> usize {
     let n = z.nrows() + 1;
     walk.visited.iter_mut().for_each(|v| *v = false);
     walk.stack.clear();
@@ -178,11 +184,17 @@ fn check_monocrit(values: &[f64], rows: usize) -> Result<()> {
     if values.len() != rows {
         return Err(Error::invalid_argument(
             "monocrit",
-            format!("needs one value per link of Z ({rows}), got {}", values.len()),
+            format!(
+                "needs one value per link of Z ({rows}), got {}",
+                values.len()
+            ),
         ));
     }
     if let Some(k) = values.iter().position(|v| v.is_nan()) {
-        return Err(Error::invalid_argument("monocrit", format!("value {k} is NaN")));
+        return Err(Error::invalid_argument(
+            "monocrit",
+            format!("value {k} is NaN"),
+        ));
     }
     Ok(())
 }
@@ -200,7 +212,10 @@ fn check_monocrit(values: &[f64], rows: usize) -> Result<()> {
 pub fn fcluster(z: ArrayView2<f64>, t: f64, criterion: &Criterion) -> Result<Vec<usize>> {
     check_linkage(z)?;
     if t.is_nan() || t < 0.0 {
-        return Err(Error::invalid_argument("t", format!("{t}: the threshold must be a number >= 0")));
+        return Err(Error::invalid_argument(
+            "t",
+            format!("{t}: the threshold must be a number >= 0"),
+        ));
     }
     let max_nc = || -> Result<usize> {
         if t < 1.0 || t.fract() != 0.0 {
@@ -288,19 +303,38 @@ mod tests {
     #[test]
     fn distance_and_maxclust() {
         let z = z();
-        assert_eq!(fcluster(z.view(), 5.0, &Criterion::Distance).unwrap(), vec![1, 1, 2, 2, 3]);
-        assert_eq!(fcluster(z.view(), 2.0, &Criterion::MaxClust).unwrap(), vec![1, 1, 1, 1, 2]);
-        assert_eq!(fcluster(z.view(), 9.0, &Criterion::MaxClust).unwrap(), vec![1, 2, 3, 4, 5]);
-        assert_eq!(fcluster(z.view(), 1.0, &Criterion::MaxClust).unwrap(), vec![1; 5]);
+        assert_eq!(
+            fcluster(z.view(), 5.0, &Criterion::Distance).unwrap(),
+            vec![1, 1, 2, 2, 3]
+        );
+        assert_eq!(
+            fcluster(z.view(), 2.0, &Criterion::MaxClust).unwrap(),
+            vec![1, 1, 1, 1, 2]
+        );
+        assert_eq!(
+            fcluster(z.view(), 9.0, &Criterion::MaxClust).unwrap(),
+            vec![1, 2, 3, 4, 5]
+        );
+        assert_eq!(
+            fcluster(z.view(), 1.0, &Criterion::MaxClust).unwrap(),
+            vec![1; 5]
+        );
     }
 
     #[test]
     fn bad_thresholds_are_errors() {
         let z = z();
-        for (t, c) in [(0.0, Criterion::MaxClust), (f64::NAN, Criterion::Distance), (-1.0, Criterion::Distance), (2.5, Criterion::MaxClust)] {
+        for (t, c) in [
+            (0.0, Criterion::MaxClust),
+            (f64::NAN, Criterion::Distance),
+            (-1.0, Criterion::Distance),
+            (2.5, Criterion::MaxClust),
+        ] {
             assert!(fcluster(z.view(), t, &c).is_err(), "{t} {c:?}");
         }
-        let e = fcluster(z.view(), 1.0, &Criterion::Monocrit(vec![1.0])).unwrap_err().to_string();
+        let e = fcluster(z.view(), 1.0, &Criterion::Monocrit(vec![1.0]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("one value per link"), "{e}");
     }
 

@@ -108,7 +108,10 @@ pub fn max_rstat(z: ArrayView2<f64>, r: ArrayView2<f64>, column: usize) -> Resul
         ));
     }
     if column > 3 {
-        return Err(Error::invalid_argument("column", format!("{column}: must be 0, 1, 2 or 3")));
+        return Err(Error::invalid_argument(
+            "column",
+            format!("{column}: must be 0, 1, 2 or 3"),
+        ));
     }
     Ok(subtree_max(z, |i| r[[i, column]]))
 }

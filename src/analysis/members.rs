@@ -46,7 +46,11 @@ pub fn cluster_members(
         if x.nrows() != t.len() {
             return Err(Error::invalid_argument(
                 "data",
-                format!("has {} rows but there are {} cluster labels", x.nrows(), t.len()),
+                format!(
+                    "has {} rows but there are {} cluster labels",
+                    x.nrows(),
+                    t.len()
+                ),
             ));
         }
     }
@@ -54,7 +58,11 @@ pub fn cluster_members(
         if l.len() != t.len() {
             return Err(Error::invalid_argument(
                 "labels",
-                format!("has {} entries but there are {} observations", l.len(), t.len()),
+                format!(
+                    "has {} entries but there are {} observations",
+                    l.len(),
+                    t.len()
+                ),
             ));
         }
     }
@@ -66,7 +74,10 @@ pub fn cluster_members(
         .into_iter()
         .map(|(label, members)| {
             let (centroid, medoid) = match x {
-                Some(x) => (Some(centroid(x, &members).to_vec()), Some(medoid(x, &members))),
+                Some(x) => (
+                    Some(centroid(x, &members).to_vec()),
+                    Some(medoid(x, &members)),
+                ),
                 None => (None, None),
             };
             ClusterSummary {
@@ -107,7 +118,16 @@ fn medoid(x: ArrayView2<f64>, members: &[usize]) -> usize {
     members
         .par_iter()
         .map(cost)
-        .reduce(|| (f64::INFINITY, usize::MAX), |a, b| if b.0 < a.0 || (b.0 == a.0 && b.1 < a.1) { b } else { a })
+        .reduce(
+            || (f64::INFINITY, usize::MAX),
+            |a, b| {
+                if b.0 < a.0 || (b.0 == a.0 && b.1 < a.1) {
+                    b
+                } else {
+                    a
+                }
+            },
+        )
         .1
 }
 

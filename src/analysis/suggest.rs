@@ -68,10 +68,11 @@ pub fn elbow(z: ArrayView2<f64>, window: usize) -> Result<Option<Suggestion>> {
         .rev()
         .map(|i| last[i + 2] - 2.0 * last[i + 1] + last[i])
         .collect();
-    let (j, _) = accel
-        .iter()
-        .enumerate()
-        .fold((0, f64::NEG_INFINITY), |b, (j, &a)| if a > b.1 { (j, a) } else { b });
+    let (j, _) =
+        accel.iter().enumerate().fold(
+            (0, f64::NEG_INFINITY),
+            |b, (j, &a)| if a > b.1 { (j, a) } else { b },
+        );
     let k = j + 2;
     let mut evidence: Vec<(String, f64)> = last
         .iter()
@@ -79,7 +80,12 @@ pub fn elbow(z: ArrayView2<f64>, window: usize) -> Result<Option<Suggestion>> {
         .enumerate()
         .map(|(i, &v)| (format!("height of merge {} from the top", i + 1), v))
         .collect();
-    evidence.extend(accel.iter().enumerate().map(|(j, &a)| (format!("acceleration at k = {}", j + 2), a)));
+    evidence.extend(
+        accel
+            .iter()
+            .enumerate()
+            .map(|(j, &a)| (format!("acceleration at k = {}", j + 2), a)),
+    );
     Ok(Some(Suggestion {
         method: "elbow",
         k,
@@ -103,15 +109,27 @@ pub fn most_inconsistent(z: ArrayView2<f64>, depth: usize, window: usize) -> Res
     let mut by_height: Vec<usize> = (0..rows).collect();
     by_height.sort_by(|&a, &b| z[[b, 2]].total_cmp(&z[[a, 2]]).then(b.cmp(&a)));
     let top: Vec<usize> = by_height.into_iter().take(window.max(1)).collect();
-    let (j, &row) = top
-        .iter()
-        .enumerate()
-        .fold((0, &top[0]), |b, (j, r_)| if r[[*r_, 3]] > r[[*b.1, 3]] { (j, r_) } else { b });
+    let (j, &row) = top.iter().enumerate().fold((0, &top[0]), |b, (j, r_)| {
+        if r[[*r_, 3]] > r[[*b.1, 3]] {
+            (j, r_)
+        } else {
+            b
+        }
+    });
     let k = j + 2;
     let evidence = top
         .iter()
         .enumerate()
-        .map(|(j, &row)| (format!("inconsistency of merge {} from the top (height {})", j + 1, z[[row, 2]]), r[[row, 3]]))
+        .map(|(j, &row)| {
+            (
+                format!(
+                    "inconsistency of merge {} from the top (height {})",
+                    j + 1,
+                    z[[row, 2]]
+                ),
+                r[[row, 3]],
+            )
+        })
         .collect();
     let _ = row;
     Ok(Suggestion {
@@ -132,9 +150,10 @@ pub fn largest_gap(z: ArrayView2<f64>) -> Result<Suggestion> {
     check_linkage(z)?;
     let h = sorted_heights(z);
     let m = h.len();
-    let (i, gap) = (0..m.saturating_sub(1))
-        .map(|i| (i, h[i + 1] - h[i]))
-        .fold((m.saturating_sub(1), f64::NEG_INFINITY), |b, (i, g)| if g >= b.1 { (i, g) } else { b });
+    let (i, gap) = (0..m.saturating_sub(1)).map(|i| (i, h[i + 1] - h[i])).fold(
+        (m.saturating_sub(1), f64::NEG_INFINITY),
+        |b, (i, g)| if g >= b.1 { (i, g) } else { b },
+    );
     // merges 0..=i applied leaves n - (i + 1) = m - i clusters
     let k = if gap.is_finite() { m - i } else { 1 };
     Ok(Suggestion {
@@ -162,7 +181,10 @@ mod tests {
         let mut rows = Vec::new();
         for (c, centre) in [0.0, 100.0, 200.0].iter().enumerate() {
             for i in 0..8 {
-                rows.push(vec![centre + (i as f64) * 0.1 + c as f64 * 0.01, (i % 3) as f64 * 0.2]);
+                rows.push(vec![
+                    centre + (i as f64) * 0.1 + c as f64 * 0.01,
+                    (i % 3) as f64 * 0.2,
+                ]);
             }
         }
         ndarray::Array2::from_shape_vec((24, 2), rows.concat()).unwrap()
@@ -177,7 +199,9 @@ mod tests {
         let s = most_inconsistent(z.view(), 2, 10).unwrap();
         assert!(s.k >= 2, "{s:?}");
         let g = largest_gap(z.view()).unwrap();
-        let t = crate::analysis::fcluster(z.view(), g.threshold, &crate::analysis::Criterion::Distance).unwrap();
+        let t =
+            crate::analysis::fcluster(z.view(), g.threshold, &crate::analysis::Criterion::Distance)
+                .unwrap();
         assert_eq!(t.iter().max(), Some(&3));
     }
 }

@@ -80,7 +80,10 @@ pub fn node_members(z: ArrayView2<f64>, node: usize) -> Result<Vec<usize>> {
     if node >= 2 * n - 1 {
         return Err(Error::invalid_argument(
             "node",
-            format!("{node} does not exist: Z of {n} observations has node ids 0 to {}", 2 * n - 2),
+            format!(
+                "{node} does not exist: Z of {n} observations has node ids 0 to {}",
+                2 * n - 2
+            ),
         ));
     }
     let mut out = Vec::new();
@@ -178,7 +181,11 @@ mod tests {
     #[test]
     fn leaves_and_members() {
         // ((0, 2), (1, 3)) with 1 and 3 merged first.
-        let z = array![[1.0, 3.0, 1.0, 2.0], [0.0, 2.0, 2.0, 2.0], [5.0, 4.0, 3.0, 4.0]];
+        let z = array![
+            [1.0, 3.0, 1.0, 2.0],
+            [0.0, 2.0, 2.0, 2.0],
+            [5.0, 4.0, 3.0, 4.0]
+        ];
         assert_eq!(leaves_list(z.view()).unwrap(), vec![0, 2, 1, 3]);
         assert_eq!(node_members(z.view(), 4).unwrap(), vec![1, 3]);
         assert_eq!(node_members(z.view(), 2).unwrap(), vec![2]);
