@@ -1,5 +1,6 @@
 //! The command-line interface: clap commands that call the library.
 
+mod analysis_cmd;
 mod linkage_cmd;
 
 use clap::{Parser, Subcommand};
@@ -18,6 +19,22 @@ pub struct Cli {
 pub enum Command {
     /// Cluster observations (or a condensed distance matrix) and write Z.
     Linkage(linkage_cmd::LinkageArgs),
+    /// Flat clusters from Z (scipy's fcluster).
+    Fcluster(analysis_cmd::FclusterArgs),
+    /// The cophenetic correlation of Z with the data's distances.
+    Cophenet(analysis_cmd::CophenetArgs),
+    /// The inconsistency statistics of each link.
+    Inconsistent(analysis_cmd::InconsistentArgs),
+    /// The dendrogram layout (scipy's dendrogram(Z, no_plot=True)).
+    Dendrogram(analysis_cmd::DendrogramArgs),
+    /// Suggested numbers of clusters, with their evidence and caveats.
+    Suggest(analysis_cmd::SuggestArgs),
+    /// The leaves in dendrogram order.
+    Leaves(analysis_cmd::LeavesArgs),
+    /// Cluster ids at several cuts at once (scipy's cut_tree).
+    CutTree(analysis_cmd::CutTreeArgs),
+    /// The observations under a node of Z.
+    Members(analysis_cmd::MembersArgs),
 }
 
 /// Parses the arguments, runs the command, prints any error with its chain,
@@ -45,5 +62,13 @@ pub fn main() -> i32 {
 pub fn run(cli: Cli) -> crate::Result<()> {
     match cli.command {
         Command::Linkage(args) => linkage_cmd::run(args),
+        Command::Fcluster(args) => analysis_cmd::fcluster(args),
+        Command::Cophenet(args) => analysis_cmd::cophenet(args),
+        Command::Inconsistent(args) => analysis_cmd::inconsistent(args),
+        Command::Dendrogram(args) => analysis_cmd::dendrogram_cmd(args),
+        Command::Suggest(args) => analysis_cmd::suggest(args),
+        Command::Leaves(args) => analysis_cmd::leaves(args),
+        Command::CutTree(args) => analysis_cmd::cut_tree(args),
+        Command::Members(args) => analysis_cmd::members(args),
     }
 }

@@ -119,6 +119,75 @@ pub struct LinkageJson {
     pub n: Option<usize>,
 }
 
+/// Reads Z from .csv, .npy or .json (as `hclust linkage` writes them) and
+/// checks that it is a valid linkage matrix.
+///
+/// # Errors
+/// Those of reading the file; [`Error::InvalidLinkage`] naming the file and
+/// what is wrong with the matrix.
+pub fn read_linkage(path: &Path) -> Result<Array2<f64>> {
+    let z = match Format::from_path(path)? {
+        Format::Csv => read_csv_matrix(path)?,
+        Format::Npy => npy::read_matrix(path)?,
+        Format::Json => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let doc: LinkageJson = serde_json::from_str(&text).map_err(|e| Error::Parse {
+                path: path.to_path_buf(),
+                line: Some(e.line()),
+                column: Some(e.column()),
+                reason: format!("not a linkage JSON ({{\"Z\": [[...], ...]}}): {e}"),
+            })?;
+            let rows = doc.z.len();
+            Array2::from_shape_vec((rows, 4), doc.z.concat()).expect("rows of 4")
+        }
+    };
+    crate::linkage::check_linkage(z.view()).map_err(|e| match e {
+        Error::InvalidLinkage { reason } => Error::InvalidLinkage {
+            reason: format!("{}: {reason}", path.display()),
+        },
+        other => other,
+    })?;
+    Ok(z)
+}
+
+/// Reads one label per line (a labels file); blank lines are kept as empty
+/// labels only inside the file, trailing ones are dropped.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read.
+pub fn read_labels(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut labels: Vec<String> = text.lines().map(|l| l.trim().to_string()).collect();
+    while labels.last().is_some_and(|l| l.is_empty()) {
+        labels.pop();
+    }
+    Ok(labels)
+}
+
+/// Writes a matrix of numbers as CSV (round-trip floats), or as .npy.
+///
+/// # Errors
+/// [`Error::Io`]; [`Error::InvalidArgument`] for .json or another extension.
+pub fn write_matrix(path: &Path, m: &Array2<f64>) -> Result<()> {
+    match Format::from_path(path)? {
+        Format::Csv => std::fs::write(path, matrix_csv(m)).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+        Format::Npy => npy::write_matrix(path, m),
+        Format::Json => Err(Error::invalid_argument(
+            path.display().to_string(),
+            "write this matrix as .csv or .npy",
+        )),
+    }
+}
+
 /// Writes Z to `path` in the format its extension names.
 ///
 /// # Errors
@@ -151,6 +220,11 @@ pub fn write_linkage(path: &Path, z: &Array2<f64>, method: &str, metric: &str) -
 /// Z as CSV text: one row per line, four numbers printed so that they parse
 /// back to the same f64.
 pub fn linkage_csv(z: &Array2<f64>) -> String {
+    matrix_csv(z)
+}
+
+/// Any matrix as CSV text, floats printed so that they parse back exactly.
+pub fn matrix_csv(z: &Array2<f64>) -> String {
     let mut out = String::with_capacity(z.nrows() * 40);
     for r in z.rows() {
         let cells: Vec<String> = r.iter().map(|&v| format_f64(v)).collect();
