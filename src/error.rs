@@ -130,6 +130,36 @@ pub enum Error {
         reason: String,
     },
 
+    /// The GPU backend was asked for but no GPU adapter is available.
+    #[error(
+        "no GPU adapter available ({reason}); install a Vulkan driver for your GPU, or on a \
+         Linux machine without one Mesa's lavapipe (apt-get install libvulkan1 \
+         mesa-vulkan-drivers), or use --backend cpu"
+    )]
+    NoGpuAdapter {
+        /// What wgpu reported.
+        reason: String,
+    },
+
+    /// The GPU failed while working (device lost, mapping failed, validation).
+    #[error("GPU error: {reason}; rerun with --backend cpu to use the CPU")]
+    Gpu {
+        /// What went wrong.
+        reason: String,
+    },
+
+    /// A problem too large for the device's memory or limits.
+    #[error(
+        "the problem needs {needed_bytes} bytes of GPU memory but the device offers {available_bytes}; \
+         use --precision f32 (half the memory), --backend cpu, or a larger GPU"
+    )]
+    TooLargeForGpu {
+        /// Bytes the problem needs on the device.
+        needed_bytes: u64,
+        /// Bytes the device offers.
+        available_bytes: u64,
+    },
+
     /// A file could not be parsed.
     #[error("{}{}: {reason}", path.display(), location(*line, *column))]
     Parse {

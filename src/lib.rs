@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod backend;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod dendrogram;

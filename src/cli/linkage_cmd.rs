@@ -5,16 +5,40 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use crate::backend::{select_backend, BackendChoice, Precision};
 use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
 use crate::io;
-use crate::linkage::{linkage_condensed_owned, Method};
+use crate::linkage::Method;
 
 /// Where the work runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BackendChoice {
-    /// The CPU reference implementation (both cores).
+pub enum BackendArg {
+    /// The CPU reference implementation (all cores).
     Cpu,
+    /// The GPU (an error without an adapter).
+    Gpu,
+    /// The GPU when there is one and the problem is big enough, else the CPU.
+    Auto,
+}
+
+impl From<BackendArg> for BackendChoice {
+    fn from(b: BackendArg) -> Self {
+        match b {
+            BackendArg::Cpu => BackendChoice::Cpu,
+            BackendArg::Gpu => BackendChoice::Gpu,
+            BackendArg::Auto => BackendChoice::Auto,
+        }
+    }
+}
+
+/// The GPU kernels' precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrecisionArg {
+    /// f64 (where the adapter supports it).
+    F64,
+    /// f32: half the GPU memory, heights within about 1e-5.
+    F32,
 }
 
 /// Arguments of `hclust linkage`.
@@ -46,7 +70,10 @@ pub struct LinkageArgs {
     pub vi: Option<PathBuf>,
     /// Where to compute.
     #[arg(long, value_enum, default_value = "cpu")]
-    pub backend: BackendChoice,
+    pub backend: BackendArg,
+    /// Precision of the GPU kernels.
+    #[arg(long, value_enum, default_value = "f64")]
+    pub precision: PrecisionArg,
     /// Output file: .csv, .npy or .json (default: CSV on stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -110,6 +137,19 @@ fn build_metric(args: &LinkageArgs) -> Result<Metric> {
 /// euclidean metric, or an output that cannot be written.
 pub fn run(args: LinkageArgs) -> Result<()> {
     let method: Method = args.method.parse()?;
+    let precision = match args.precision {
+        PrecisionArg::F64 => Precision::F64,
+        PrecisionArg::F32 => Precision::F32,
+    };
+    let choice: BackendChoice = args.backend.into();
+    let mut backend = None;
+    let pick = |n: usize| -> Result<Box<dyn crate::backend::Backend>> {
+        let (b, why) = select_backend(choice, precision, n)?;
+        if choice != BackendChoice::Cpu {
+            eprintln!("backend: {why}");
+        }
+        Ok(b)
+    };
     let (y, metric_name) = if args.condensed {
         if args.metric != "euclidean" || args.p.is_some() {
             return Err(Error::invalid_argument(
@@ -137,10 +177,15 @@ pub fn run(args: LinkageArgs) -> Result<()> {
                 args.input.display()
             );
         }
-        let y = crate::distance::pdist(x.view(), &metric)?;
+        let b = backend.insert(pick(x.nrows())?);
+        let y = b.pdist(x.view(), &metric)?;
         (y, metric.name().to_string())
     };
-    let z = linkage_condensed_owned(y, method)?;
+    let b = match backend {
+        Some(b) => b,
+        None => pick(y.n())?,
+    };
+    let z = b.linkage_condensed(y, method)?;
     match &args.output {
         Some(path) => io::write_linkage(path, &z, method.name(), &metric_name),
         None => {

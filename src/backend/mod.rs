@@ -1,0 +1,126 @@
+//! Where the heavy work runs: the CPU reference or the GPU, behind one
+//! small trait.
+//!
+//! Every backend returns the same Z: the merge bookkeeping, the
+//! Lance-Williams updates and the final sort and relabelling are the CPU
+//! code in [`crate::linkage`]; a backend supplies the heavy kernels
+//! (distances, nearest-neighbour reductions).
+
+mod cpu;
+#[cfg(feature = "gpu")]
+pub mod gpu;
+
+use ndarray::{Array2, ArrayView2};
+
+pub use cpu::CpuBackend;
+
+use crate::distance::{CondensedMatrix, Metric};
+use crate::error::{Error, Result};
+use crate::linkage::Method;
+
+/// The floating-point precision of the GPU kernels (results are f64 at the
+/// API either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Precision {
+    /// f64 kernels where the adapter has SHADER_F64 (the default).
+    #[default]
+    F64,
+    /// f32 kernels: half the GPU memory, heights within about 1e-5 relative.
+    F32,
+}
+
+/// Which backend to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendChoice {
+    /// The CPU reference implementation.
+    #[default]
+    Cpu,
+    /// The GPU; an error when no adapter exists.
+    Gpu,
+    /// The GPU when an adapter exists and the problem is big enough to gain,
+    /// else the CPU (saying which and why).
+    Auto,
+}
+
+/// A place to run linkage.
+pub trait Backend {
+    /// A short description, e.g. "cpu (2 threads)" or the GPU adapter's name.
+    fn name(&self) -> String;
+
+    /// Pairwise distances (scipy's `pdist`).
+    ///
+    /// # Errors
+    /// As [`crate::pdist`], plus GPU failures.
+    fn pdist(&self, x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix>;
+
+    /// Z for a condensed matrix (consumed).
+    ///
+    /// # Errors
+    /// As [`crate::linkage::linkage_condensed_owned`], plus GPU failures.
+    fn linkage_condensed(&self, y: CondensedMatrix, method: Method) -> Result<Array2<f64>>;
+
+    /// Z for observations.
+    ///
+    /// # Errors
+    /// As [`crate::linkage()`], plus GPU failures.
+    fn linkage(&self, x: ArrayView2<f64>, method: Method, metric: &Metric) -> Result<Array2<f64>> {
+        if method.needs_euclidean() && !metric.is_euclidean() {
+            return Err(Error::MethodNeedsEuclidean {
+                method: method.name().into(),
+                metric: metric.name().into(),
+            });
+        }
+        let y = self.pdist(x, metric)?;
+        self.linkage_condensed(y, method)
+    }
+}
+
+/// Below this many observations the GPU cannot win: transfers and kernel
+/// launches cost more than the CPU's whole run.
+pub const AUTO_GPU_MIN_N: usize = 4096;
+
+/// Picks a backend, and says which one and why (for stderr).
+///
+/// # Errors
+/// [`Error::NoGpuAdapter`] for [`BackendChoice::Gpu`] without an adapter (or
+/// in a build without the `gpu` feature).
+pub fn select_backend(
+    choice: BackendChoice,
+    precision: Precision,
+    n: usize,
+) -> Result<(Box<dyn Backend>, String)> {
+    match choice {
+        BackendChoice::Cpu => Ok((Box::new(CpuBackend), "cpu: asked for".into())),
+        BackendChoice::Gpu => gpu_backend(precision).map(|b| {
+            let why = format!("gpu: asked for ({})", b.name());
+            (b, why)
+        }),
+        BackendChoice::Auto => {
+            if n < AUTO_GPU_MIN_N {
+                return Ok((
+                    Box::new(CpuBackend),
+                    format!("cpu: {n} observations is below {AUTO_GPU_MIN_N}, where the GPU starts to gain"),
+                ));
+            }
+            match gpu_backend(precision) {
+                Ok(b) => {
+                    let why = format!("gpu: {} ({n} observations)", b.name());
+                    Ok((b, why))
+                }
+                Err(e) => Ok((Box::new(CpuBackend), format!("cpu: falling back, {e}"))),
+            }
+        }
+    }
+}
+
+#[cfg(feature = "gpu")]
+fn gpu_backend(precision: Precision) -> Result<Box<dyn Backend>> {
+    Ok(Box::new(gpu::GpuBackend::new(precision)?))
+}
+
+#[cfg(not(feature = "gpu"))]
+fn gpu_backend(_precision: Precision) -> Result<Box<dyn Backend>> {
+    Err(Error::NoGpuAdapter {
+        reason: "this build of hclust has no GPU support (the `gpu` feature is off)".into(),
+    })
+}
