@@ -2,7 +2,9 @@
 //! caterpillar tree of depth n - 1): every tree walk must survive it, where
 //! scipy's recursive dendrogram dies with a RecursionError.
 
-use hclust::analysis::{fcluster, inconsistent, leaders, leaves_list, maxdists, node_members, to_tree, Criterion};
+use hclust::analysis::{
+    fcluster, inconsistent, leaders, leaves_list, maxdists, node_members, to_tree, Criterion,
+};
 use hclust::dendrogram::{dendrogram, DendrogramOptions, TruncateMode};
 use ndarray::Array2;
 

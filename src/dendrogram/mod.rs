@@ -2,4 +2,6 @@
 
 pub mod layout;
 
-pub use layout::{dendrogram, DendrogramLayout, DendrogramOptions, LeafSort, Orientation, TruncateMode};
+pub use layout::{
+    dendrogram, DendrogramLayout, DendrogramOptions, LeafSort, Orientation, TruncateMode,
+};
