@@ -13,6 +13,7 @@ pub mod distance;
 pub mod error;
 pub mod io;
 pub mod linkage;
+pub mod render;
 
 pub use distance::{pdist, CondensedMatrix, CustomMetric, Metric};
 pub use error::{Error, Result};

@@ -23,4 +23,8 @@ impl Backend for CpuBackend {
     fn linkage_condensed(&self, y: CondensedMatrix, method: Method) -> Result<Array2<f64>> {
         linkage_condensed_owned(y, method)
     }
+
+    fn linkage(&self, x: ArrayView2<f64>, method: Method, metric: &Metric) -> Result<Array2<f64>> {
+        crate::linkage::linkage(x, method, metric)
+    }
 }

@@ -142,7 +142,6 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         PrecisionArg::F32 => Precision::F32,
     };
     let choice: BackendChoice = args.backend.into();
-    let mut backend = None;
     let pick = |n: usize| -> Result<Box<dyn crate::backend::Backend>> {
         let (b, why) = select_backend(choice, precision, n)?;
         if choice != BackendChoice::Cpu {
@@ -150,15 +149,16 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         }
         Ok(b)
     };
-    let (y, metric_name) = if args.condensed {
+    let (z, metric_name) = if args.condensed {
         if args.metric != "euclidean" || args.p.is_some() {
             return Err(Error::invalid_argument(
                 "--metric",
                 "a condensed matrix already holds distances; drop --metric and --p",
             ));
         }
-        let values = io::read_condensed(&args.input)?;
-        (CondensedMatrix::new(values)?, "precomputed".to_string())
+        let y = CondensedMatrix::new(io::read_condensed(&args.input)?)?;
+        let z = pick(y.n())?.linkage_condensed(y, method)?;
+        (z, "precomputed".to_string())
     } else {
         let metric = build_metric(&args)?;
         if method.needs_euclidean() && !metric.is_euclidean() {
@@ -177,15 +177,9 @@ pub fn run(args: LinkageArgs) -> Result<()> {
                 args.input.display()
             );
         }
-        let b = backend.insert(pick(x.nrows())?);
-        let y = b.pdist(x.view(), &metric)?;
-        (y, metric.name().to_string())
+        let z = pick(x.nrows())?.linkage(x.view(), method, &metric)?;
+        (z, metric.name().to_string())
     };
-    let b = match backend {
-        Some(b) => b,
-        None => pick(y.n())?,
-    };
-    let z = b.linkage_condensed(y, method)?;
     match &args.output {
         Some(path) => io::write_linkage(path, &z, method.name(), &metric_name),
         None => {

@@ -14,6 +14,7 @@ mod mst;
 mod nn_chain;
 mod primitive;
 mod relabel;
+pub(crate) mod rounds;
 mod validate;
 mod working;
 
@@ -52,8 +53,27 @@ pub fn linkage(x: ArrayView2<f64>, method: Method, metric: &Metric) -> Result<Ar
             metric: metric.name().into(),
         });
     }
+    if method == Method::Single && metric.is_euclidean() {
+        return single_euclidean(x);
+    }
     let y = pdist(x, metric)?;
     linkage_condensed_owned(y, method)
+}
+
+/// Single linkage of observations under the euclidean metric without the
+/// distance matrix: Prim's algorithm computes each distance when it needs
+/// it (with pdist's arithmetic, so Z is the matrix path's to the bit).
+/// Memory O(n m); time O(n^2 m) on all cores.
+///
+/// # Errors
+/// The errors of [`crate::distance::check_observations`].
+pub fn single_euclidean(x: ArrayView2<f64>) -> Result<Array2<f64>> {
+    crate::distance::check_observations(x)?;
+    let (n, m) = x.dim();
+    let standard = x.as_standard_layout();
+    let data = standard.as_slice().expect("standard layout is contiguous");
+    let merges = mst::mst_single(n, |a, idx, out| mst::euclidean_from(data, m, a, idx, out));
+    Ok(relabel::sort_and_label(merges, n))
 }
 
 /// Z for a condensed distance matrix: scipy's `linkage(y, method)`.
@@ -77,7 +97,11 @@ pub fn linkage_condensed_owned(y: CondensedMatrix, method: Method) -> Result<Arr
     match method {
         Method::Single => {
             let w = WorkingMatrix::new(n, y.into_vec());
-            let merges = mst::mst_single(n, |a, b| w.get(a, b));
+            let merges = mst::mst_single(n, |a, idx, out| {
+                for (o, &b) in out.iter_mut().zip(idx) {
+                    *o = w.get(a, b);
+                }
+            });
             Ok(relabel::sort_and_label(merges, n))
         }
         Method::Complete | Method::Average | Method::Weighted | Method::Ward => {

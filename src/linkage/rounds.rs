@@ -1,0 +1,442 @@
+//! Linkage by rounds of reciprocal nearest neighbours, for backends that
+//! find nearest neighbours in batches (the GPU): single, complete, average,
+//! weighted and ward.
+//!
+//! Each round, a [`NeighbourSource`] finds the nearest active neighbour of
+//! a batch of slots whose neighbour is not known; then every reciprocal
+//! pair (x's nearest is y and y's nearest is x) is merged, one after
+//! another, lower slot first, with scipy's Lance-Williams arithmetic
+//! ([`Method::update`]) on the CPU copy of the matrix, keeping every known
+//! neighbour exact with the rule of [`WorkingMatrix::update_row`]; the rows
+//! of the new clusters go back to the source in one batch. The merges then
+//! go through the same stable sort and relabelling as the CPU algorithms.
+//!
+//! # Why merging all reciprocal pairs of a round gives the same tree
+//!
+//! The five methods are *reducible*: for clusters x, y and i,
+//!
+//! ```text
+//! d(i, x ∪ y) >= min(d(i, x), d(i, y))
+//! ```
+//!
+//! so merging x and y never brings the new cluster nearer to anything than
+//! x or y was. If (a, b) is a reciprocal pair, merging some other pair
+//! (x, y) cannot give a or b a nearer neighbour: d(a, x ∪ y) >= min(d(a,
+//! x), d(a, y)) >= d(a, b). So (a, b) stays reciprocal until it is merged,
+//! and with distinct distances the nearest-neighbour chain (scipy's
+//! algorithm) merges exactly the same pairs at the same heights, only in
+//! another order. The order changes the last bits of some heights (floating
+//! point sums in another order); ids and counts are the same on data
+//! without ties. With ties, several dendrograms are correct and the one
+//! found here may differ from scipy's.
+//!
+//! # Cost
+//!
+//! A slot whose neighbour became unknown (it was one of a merged pair)
+//! keeps its old neighbour distance as a lower bound (reducibility again).
+//! A round computes the unknown slots whose bound does not exceed the
+//! smallest known neighbour distance (those are needed to be sure of
+//! progress), plus, by smallest bound, enough others to keep the batch at
+//! least [`MIN_BATCH`] slots or twice the last round's merges. So a round
+//! that merges little computes little: a chain of points (one reciprocal
+//! pair per round) costs O(n) per round and O(n^2) in all, and a star (one
+//! cluster absorbing one point per round, invalidating many neighbours)
+//! does not recompute every invalidated slot each round.
+
+use ndarray::Array2;
+
+use super::method::Method;
+use super::relabel::{sort_and_label, SlotMerge};
+use super::working::{remove_sorted, Nearest, WorkingMatrix};
+use crate::error::Result;
+
+/// A cache entry's index when the slot's nearest neighbour is known not to
+/// exist (every distance from it is NaN or infinite).
+const NO_NEIGHBOUR: usize = usize::MAX - 1;
+
+/// The least number of unknown slots a round computes, when there are that
+/// many: small batches waste the parallel device.
+pub(crate) const MIN_BATCH: usize = 256;
+
+/// Finds nearest neighbours on a copy of the distance matrix that it keeps
+/// up to date.
+pub(crate) trait NeighbourSource {
+    /// Replaces the rows and columns of `slots` with `rows` (`slots.len()`
+    /// rows of n distances each, in slot order; entries of inactive slots
+    /// and the diagonal are 0) and marks the slots of `active` (n flags).
+    ///
+    /// # Errors
+    /// A failure of the device.
+    fn update(&mut self, slots: &[usize], rows: &[f64], active: &[bool]) -> Result<()>;
+
+    /// For each slot of `rows`, the nearest active slot other than itself:
+    /// the smallest distance, ties to the lowest slot, NaN and infinity
+    /// never chosen; `None` when there is no such slot.
+    ///
+    /// # Errors
+    /// A failure of the device.
+    fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>>;
+}
+
+/// What a run did, for tests of the cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct RoundStats {
+    /// Rounds (batches of merges).
+    pub rounds: usize,
+    /// Rows whose nearest neighbour the source computed, in all.
+    pub rows_computed: usize,
+}
+
+/// Z by rounds of reciprocal nearest neighbours, for a reducible method.
+///
+/// `d` is the condensed matrix of n observations, which `source` already
+/// holds; `round` is applied to every new distance (identity for f64, a
+/// round trip through f32 when the source holds f32, so that both copies
+/// hold the same values and compare alike).
+///
+/// # Errors
+/// The errors of `source`.
+///
+/// # Panics
+/// For centroid or median (not reducible: an internal invariant of the
+/// callers).
+pub(crate) fn linkage_rounds(
+    n: usize,
+    d: Vec<f64>,
+    method: Method,
+    round: fn(f64) -> f64,
+    source: &mut dyn NeighbourSource,
+) -> Result<(Array2<f64>, RoundStats)> {
+    assert!(method.is_monotone(), "{method} is not reducible");
+    let mut w = WorkingMatrix::new(n, d);
+    let mut size = vec![1usize; n];
+    let mut is_active = vec![true; n];
+    let mut active: Vec<usize> = (0..n).collect();
+    // Unknown entries (index usize::MAX) keep a lower bound in `dist`:
+    // -inf before the first computation.
+    let mut cache = vec![
+        Nearest {
+            dist: f64::NEG_INFINITY,
+            index: usize::MAX,
+        };
+        n
+    ];
+    let mut merges: Vec<SlotMerge> = Vec::with_capacity(n.saturating_sub(1));
+    let mut stats = RoundStats::default();
+    let mut last_merges = 0usize;
+
+    while active.len() > 1 {
+        stats.rounds += 1;
+        let batch = pick_batch(&active, &cache, MIN_BATCH.max(2 * last_merges));
+        compute(&w, source, &batch, &mut cache, &mut stats)?;
+        let mut pairs = reciprocal_pairs(&active, &cache);
+        if pairs.is_empty() {
+            // Only when a needed slot was left out (rounding can dent the
+            // lower bounds by an ulp): compute every unknown slot.
+            let rest: Vec<usize> = active
+                .iter()
+                .copied()
+                .filter(|&i| cache[i].index == usize::MAX)
+                .collect();
+            compute(&w, source, &rest, &mut cache, &mut stats)?;
+            pairs = reciprocal_pairs(&active, &cache);
+        }
+        if pairs.is_empty() {
+            // Every remaining distance is NaN or infinite: merge the two
+            // lowest slots, as the nearest-neighbour chain does.
+            pairs.push((active[0], active[1]));
+        }
+
+        let mut changed = Vec::with_capacity(pairs.len());
+        for (k, &(x, y)) in pairs.iter().enumerate() {
+            // An earlier merge of this round can only have moved x's or y's
+            // neighbour to a distance tie (or an ulp below, by rounding):
+            // then the pair waits for the next round. The first pair of a
+            // round always merges.
+            if k > 0 && (cache[x].index != y || cache[y].index != x) {
+                continue;
+            }
+            let dist = w.get(x, y);
+            merges.push(SlotMerge { a: x, b: y, dist });
+            let (nx, ny) = (size[x], size[y]);
+            size[x] = 0;
+            size[y] = nx + ny;
+            is_active[x] = false;
+            remove_sorted(&mut active, x);
+            let pos = active.binary_search(&y).expect("y is active");
+            let size_ref = &size;
+            let update = |dxi: f64, dyi: f64, i: usize| {
+                round(method.update(dxi, dyi, dist, nx, ny, size_ref[i]))
+            };
+            let (below, above) = active.split_at(pos);
+            let lo = w.update_row(x, y, below, update, Some(&mut cache));
+            let hi = w.update_row(x, y, &above[1..], update, Some(&mut cache));
+            let best = lo.better(hi);
+            cache[y] = if best.index == usize::MAX {
+                Nearest {
+                    dist: f64::INFINITY,
+                    index: NO_NEIGHBOUR,
+                }
+            } else {
+                best
+            };
+            changed.push(y);
+        }
+        last_merges = changed.len();
+
+        if active.len() > 1 {
+            changed.sort_unstable();
+            let mut rows = vec![0.0; changed.len() * n];
+            for (row, &y) in rows.chunks_exact_mut(n).zip(&changed) {
+                for &j in &active {
+                    if j != y {
+                        row[j] = w.get(y, j);
+                    }
+                }
+            }
+            source.update(&changed, &rows, &is_active)?;
+        }
+    }
+    Ok((sort_and_label(merges, n), stats))
+}
+
+/// The unknown slots to compute this round: those whose lower bound is at
+/// most the smallest known neighbour distance, then more by smallest bound
+/// (lowest slot on ties) until there are `floor` of them.
+fn pick_batch(active: &[usize], cache: &[Nearest], floor: usize) -> Vec<usize> {
+    let mu = active
+        .iter()
+        .map(|&i| cache[i])
+        .filter(|e| e.index != usize::MAX)
+        .fold(f64::INFINITY, |m, e| if e.dist < m { e.dist } else { m });
+    let mut unknown: Vec<(f64, usize)> = active
+        .iter()
+        .filter(|&&i| cache[i].index == usize::MAX)
+        .map(|&i| (cache[i].dist, i))
+        .collect();
+    if unknown.len() <= floor {
+        return unknown.into_iter().map(|(_, i)| i).collect();
+    }
+    unknown.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut batch: Vec<usize> = unknown
+        .iter()
+        .enumerate()
+        .take_while(|&(k, &(bound, _))| k < floor || bound <= mu)
+        .map(|(_, &(_, i))| i)
+        .collect();
+    batch.sort_unstable();
+    batch
+}
+
+/// Asks `source` for the nearest neighbours of `rows` and caches them.
+fn compute(
+    w: &WorkingMatrix,
+    source: &mut dyn NeighbourSource,
+    rows: &[usize],
+    cache: &mut [Nearest],
+    stats: &mut RoundStats,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let found = source.nearest(rows)?;
+    debug_assert_eq!(found.len(), rows.len());
+    for (&i, f) in rows.iter().zip(found) {
+        cache[i] = match f {
+            Some(j) => Nearest {
+                dist: w.get(i, j),
+                index: j,
+            },
+            None => Nearest {
+                dist: f64::INFINITY,
+                index: NO_NEIGHBOUR,
+            },
+        };
+    }
+    stats.rows_computed += rows.len();
+    Ok(())
+}
+
+/// The reciprocal pairs (x, y), x < y, ascending in x.
+fn reciprocal_pairs(active: &[usize], cache: &[Nearest]) -> Vec<(usize, usize)> {
+    active
+        .iter()
+        .filter_map(|&x| {
+            let y = cache[x].index;
+            (y < NO_NEIGHBOUR && x < y && cache[y].index == x).then_some((x, y))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::distance::CondensedMatrix;
+    use crate::linkage::linkage_condensed;
+
+    /// A brute-force source on a square matrix: the reference semantics.
+    struct Brute {
+        n: usize,
+        d: Vec<f64>,
+        active: Vec<bool>,
+    }
+
+    impl Brute {
+        fn new(n: usize, condensed: &[f64]) -> Self {
+            let w = WorkingMatrix::new(n, condensed.to_vec());
+            let mut d = vec![0.0; n * n];
+            for i in 0..n {
+                for j in 0..n {
+                    if i != j {
+                        d[i * n + j] = w.get(i, j);
+                    }
+                }
+            }
+            Brute {
+                n,
+                d,
+                active: vec![true; n],
+            }
+        }
+    }
+
+    impl NeighbourSource for Brute {
+        fn update(&mut self, slots: &[usize], rows: &[f64], active: &[bool]) -> Result<()> {
+            let n = self.n;
+            for (row, &s) in rows.chunks_exact(n).zip(slots) {
+                for (j, &v) in row.iter().enumerate() {
+                    self.d[s * n + j] = v;
+                    self.d[j * n + s] = v;
+                }
+            }
+            self.active = active.to_vec();
+            Ok(())
+        }
+
+        fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>> {
+            let n = self.n;
+            Ok(rows
+                .iter()
+                .map(|&r| {
+                    let mut best = (f64::INFINITY, None);
+                    for j in (0..n).filter(|&j| j != r && self.active[j]) {
+                        if self.d[r * n + j] < best.0 {
+                            best = (self.d[r * n + j], Some(j));
+                        }
+                    }
+                    best.1
+                })
+                .collect())
+        }
+    }
+
+    fn run(n: usize, y: &[f64], method: Method) -> (Array2<f64>, RoundStats) {
+        let mut source = Brute::new(n, y);
+        linkage_rounds(n, y.to_vec(), method, |v| v, &mut source).unwrap()
+    }
+
+    fn assert_same(ours: &Array2<f64>, cpu: &Array2<f64>, what: &str) {
+        for (i, (a, b)) in ours.outer_iter().zip(cpu.outer_iter()).enumerate() {
+            let ids = a[0] == b[0] && a[1] == b[1] && a[3] == b[3];
+            let h = (a[2] - b[2]).abs() <= 1e-12 * b[2].abs().max(1.0);
+            assert!(ids && h, "{what}: row {i}: {a:?} vs {b:?}");
+        }
+    }
+
+    /// A deterministic pseudo-random condensed matrix of points in 3-D.
+    fn random_points(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        let mut next = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let p: Vec<[f64; 3]> = (0..n).map(|_| [next(), next(), next()]).collect();
+        let mut y = Vec::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                let d2: f64 = (0..3).map(|k| (p[i][k] - p[j][k]).powi(2)).sum();
+                y.push(d2.sqrt());
+            }
+        }
+        y
+    }
+
+    const REDUCIBLE: [Method; 5] = [
+        Method::Single,
+        Method::Complete,
+        Method::Average,
+        Method::Weighted,
+        Method::Ward,
+    ];
+
+    #[test]
+    fn rounds_agree_with_the_cpu_algorithms_on_random_points() {
+        for (n, seed) in [(2, 1), (3, 2), (17, 3), (200, 4)] {
+            let y = random_points(n, seed);
+            let cpu_y = CondensedMatrix::new(y.clone()).unwrap();
+            for method in REDUCIBLE {
+                let (z, _) = run(n, &y, method);
+                let cpu = linkage_condensed(&cpu_y, method).unwrap();
+                assert_same(&z, &cpu, &format!("n={n} {method}"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_chain_costs_linear_rows() {
+        // Points on a line with growing gaps: single linkage merges one
+        // reciprocal pair per round.
+        let n = 2000;
+        let mut x = vec![0.0f64; n];
+        for k in 1..n {
+            x[k] = x[k - 1] + 1.0 + k as f64 * 1e-3;
+        }
+        let mut y = Vec::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                y.push(x[j] - x[i]);
+            }
+        }
+        let (z, stats) = run(n, &y, Method::Single);
+        assert_eq!(stats.rounds, n - 1);
+        assert!(stats.rows_computed <= 3 * n, "{stats:?}");
+        let cpu = linkage_condensed(&CondensedMatrix::new(y).unwrap(), Method::Single).unwrap();
+        assert_same(&z, &cpu, "chain");
+    }
+
+    #[test]
+    fn a_star_does_not_recompute_every_invalidated_row() {
+        // Observation 0 at the origin, k at r_k on its own axis: every
+        // point's nearest neighbour is the cluster holding the origin, which
+        // absorbs one point per round under single linkage.
+        let n = 1500;
+        let r: Vec<f64> = (0..n).map(|k| 1.0 + k as f64 * 1e-3).collect();
+        let mut y = Vec::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                y.push(if i == 0 {
+                    r[j]
+                } else {
+                    (r[i] * r[i] + r[j] * r[j]).sqrt()
+                });
+            }
+        }
+        let (z, stats) = run(n, &y, Method::Single);
+        assert!(
+            stats.rows_computed <= (MIN_BATCH + 4) * n,
+            "{stats:?}: eager recomputation would be about n^2 / 2 rows"
+        );
+        let cpu = linkage_condensed(&CondensedMatrix::new(y).unwrap(), Method::Single).unwrap();
+        assert_same(&z, &cpu, "star");
+    }
+
+    #[test]
+    fn infinite_distances_still_merge() {
+        let y = vec![f64::INFINITY, 1.0, f64::INFINITY];
+        for method in REDUCIBLE {
+            let (z, _) = run(3, &y, method);
+            assert_eq!(z[[0, 2]], 1.0, "{method}");
+            assert_eq!(z[[1, 3]], 3.0, "{method}");
+        }
+    }
+}
