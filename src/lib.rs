@@ -14,6 +14,7 @@ pub mod error;
 pub mod io;
 pub mod linkage;
 pub mod render;
+pub mod report;
 
 pub use distance::{pdist, CondensedMatrix, CustomMetric, Metric};
 pub use error::{Error, Result};

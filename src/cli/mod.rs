@@ -2,6 +2,8 @@
 
 mod analysis_cmd;
 mod linkage_cmd;
+mod progress;
+mod report_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +37,10 @@ pub enum Command {
     CutTree(analysis_cmd::CutTreeArgs),
     /// The observations under a node of Z.
     Members(analysis_cmd::MembersArgs),
+    /// The tutorial's whole workflow on your data: an HTML report and its files.
+    Report(report_cmd::ReportArgs),
+    /// The report on the tutorial's own sample data (needs no input).
+    Demo(report_cmd::DemoArgs),
 }
 
 /// Parses the arguments, runs the command, prints any error with its chain,
@@ -70,5 +76,7 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Leaves(args) => analysis_cmd::leaves(args),
         Command::CutTree(args) => analysis_cmd::cut_tree(args),
         Command::Members(args) => analysis_cmd::members(args),
+        Command::Report(args) => report_cmd::report(args),
+        Command::Demo(args) => report_cmd::demo(args),
     }
 }
