@@ -174,12 +174,24 @@ pub fn inconsistent(args: InconsistentArgs) -> Result<()> {
 pub struct DendrogramArgs {
     /// Z as written by `hclust linkage`.
     pub z: PathBuf,
-    /// Compute the layout only (pictures come with the rendering command).
+    /// Compute the layout only, no picture (needs --json).
     #[arg(long)]
     pub no_plot: bool,
     /// Where to write the layout, with scipy's keys.
     #[arg(long, value_name = "OUT")]
-    pub json: PathBuf,
+    pub json: Option<PathBuf>,
+    /// The picture: .svg or .png.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Draw a dashed cut-off line at this height.
+    #[arg(long)]
+    pub max_d: Option<f64>,
+    /// Write the merge height at each link above this height.
+    #[arg(long)]
+    pub annotate_above: Option<f64>,
+    /// The picture's title.
+    #[arg(long, default_value = "Hierarchical Clustering Dendrogram")]
+    pub title: String,
     /// lastp or level.
     #[arg(long)]
     pub truncate_mode: Option<String>,
@@ -218,20 +230,35 @@ pub struct DendrogramArgs {
 /// Bad files or arguments.
 pub fn dendrogram_cmd(args: DendrogramArgs) -> Result<()> {
     let z = io::read_linkage(&args.z)?;
-    if !args.no_plot {
+    if args.no_plot && args.json.is_none() {
+        return Err(Error::invalid_argument("--no-plot", "needs --json OUT to write the layout to"));
+    }
+    if !args.no_plot && args.output.is_none() {
         return Err(Error::invalid_argument(
-            "--no-plot",
-            "drawing pictures is not built yet: pass --no-plot to write the layout",
+            "--output",
+            "give -o OUT.svg or OUT.png for the picture, or --no-plot --json OUT for the layout",
         ));
     }
+    let n = z.nrows() + 1;
+    let mut note = None;
+    let truncate_mode = match args.truncate_mode.as_deref() {
+        None if !args.no_plot => match crate::render::auto_truncate(n) {
+            Some(p) => {
+                let text = crate::render::truncation_note(p, n);
+                eprintln!("note: {text}; pass --truncate-mode none to draw every leaf");
+                note = Some(text);
+                TruncateMode::LastP(p)
+            }
+            None => TruncateMode::None,
+        },
+        None | Some("none") => TruncateMode::None,
+        Some(name) => TruncateMode::from_name(name, args.p)?,
+    };
     let sort = |v: &Option<String>| -> Result<LeafSort> {
         v.as_deref().map_or(Ok(LeafSort::None), str::parse)
     };
     let opts = DendrogramOptions {
-        truncate_mode: match args.truncate_mode.as_deref() {
-            None | Some("none") => TruncateMode::None,
-            Some(name) => TruncateMode::from_name(name, args.p)?,
-        },
+        truncate_mode,
         color_threshold: args.color_threshold,
         above_threshold_color: args.above_threshold_color.clone(),
         labels: args.labels.as_deref().map(io::read_labels).transpose()?,
@@ -243,7 +270,20 @@ pub fn dendrogram_cmd(args: DendrogramArgs) -> Result<()> {
         ..DendrogramOptions::default()
     };
     let layout = dendrogram(z.view(), &opts)?;
-    emit(Some(&args.json), &json_text(&layout))
+    if let Some(path) = &args.json {
+        emit(Some(path), &json_text(&layout))?;
+    }
+    if let Some(path) = args.output.as_deref().filter(|_| !args.no_plot) {
+        let style = crate::render::DendrogramStyle {
+            title: args.title.clone(),
+            max_d: args.max_d,
+            annotate_above: args.annotate_above,
+            note,
+            ..crate::render::DendrogramStyle::default()
+        };
+        crate::render::write_picture(path, &crate::render::dendrogram_svg(&layout, &style))?;
+    }
+    Ok(())
 }
 
 /// Arguments of `hclust suggest`.
