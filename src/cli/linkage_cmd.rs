@@ -77,6 +77,9 @@ pub struct LinkageArgs {
     /// Output file: .csv, .npy or .json (default: CSV on stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// No progress on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Reads a parameter vector from a file (any shape, flattened).
@@ -141,6 +144,8 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         PrecisionArg::F64 => Precision::F64,
         PrecisionArg::F32 => Precision::F32,
     };
+    let progress = super::progress::Progress::new(args.quiet);
+    progress.phase("reading");
     let choice: BackendChoice = args.backend.into();
     let pick = |n: usize| -> Result<Box<dyn crate::backend::Backend>> {
         let (b, why) = select_backend(choice, precision, n)?;
@@ -157,7 +162,9 @@ pub fn run(args: LinkageArgs) -> Result<()> {
             ));
         }
         let y = CondensedMatrix::new(io::read_condensed(&args.input)?)?;
-        let z = pick(y.n())?.linkage_condensed(y, method)?;
+        let backend = pick(y.n())?;
+        progress.phase("merging");
+        let z = backend.linkage_condensed(y, method)?;
         (z, "precomputed".to_string())
     } else {
         let metric = build_metric(&args)?;
@@ -177,9 +184,12 @@ pub fn run(args: LinkageArgs) -> Result<()> {
                 args.input.display()
             );
         }
-        let z = pick(x.nrows())?.linkage(x.view(), method, &metric)?;
+        let backend = pick(x.nrows())?;
+        progress.phase("distances and merging");
+        let z = backend.linkage(x.view(), method, &metric)?;
         (z, metric.name().to_string())
     };
+    progress.finish();
     match &args.output {
         Some(path) => io::write_linkage(path, &z, method.name(), &metric_name),
         None => {
