@@ -21,7 +21,15 @@ fn demo_reproduces_the_tutorials_figures() {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("demo");
     let text = String::from_utf8(
-        hclust().arg("demo").arg("-o").arg(&out).assert().success().get_output().stdout.clone(),
+        hclust()
+            .arg("demo")
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
     )
     .unwrap();
     for want in [
@@ -76,9 +84,21 @@ fn report_on_a_file_with_k_and_the_five_cluster_demo() {
 fn dendrogram_pictures_by_extension() {
     let dir = TempDir::new().unwrap();
     let z = dir.path().join("z.json");
-    hclust().args(["linkage", "--method", "ward"]).arg(tutorial()).arg("-o").arg(&z).assert().success();
+    hclust()
+        .args(["linkage", "--method", "ward"])
+        .arg(tutorial())
+        .arg("-o")
+        .arg(&z)
+        .assert()
+        .success();
     let svg = dir.path().join("d.svg");
-    hclust().arg("dendrogram").arg(&z).args(["--max-d", "50", "-o"]).arg(&svg).assert().success();
+    hclust()
+        .arg("dendrogram")
+        .arg(&z)
+        .args(["--max-d", "50", "-o"])
+        .arg(&svg)
+        .assert()
+        .success();
     let text = std::fs::read_to_string(&svg).unwrap();
     assert_eq!(text.matches("class=\"link\"").count(), 149);
     assert!(text.contains("cut-line"));
@@ -92,11 +112,16 @@ fn dendrogram_pictures_by_extension() {
 
 /// Chromium, if installed (CI installs it and sets HCLUST_REQUIRE_CHROMIUM=1).
 fn chromium() -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        Process::new("which").arg(name).output().ok().filter(|o| o.status.success()).map(|o| {
-            PathBuf::from(String::from_utf8_lossy(&o.stdout).trim().to_string())
-        })
-    });
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            Process::new("which")
+                .arg(name)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim().to_string()))
+        });
     if found.is_none() {
         assert!(
             std::env::var("HCLUST_REQUIRE_CHROMIUM").is_err(),
@@ -136,18 +161,35 @@ fn report_page_loads_in_headless_chromium_without_errors() {
             .unwrap()
     };
     let dom = run(&["--dump-dom"]);
-    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
     let dom_text = String::from_utf8_lossy(&dom.stdout);
-    assert_eq!(dom_text.matches("<svg").count(), 4, "the four pictures are in the DOM");
+    assert_eq!(
+        dom_text.matches("<svg").count(),
+        4,
+        "the four pictures are in the DOM"
+    );
     let log = String::from_utf8_lossy(&dom.stderr);
-    for bad in ["Uncaught", "Failed to load resource", "CONSOLE(", "ERR_FILE_NOT_FOUND"] {
+    for bad in [
+        "Uncaught",
+        "Failed to load resource",
+        "CONSOLE(",
+        "ERR_FILE_NOT_FOUND",
+    ] {
         assert!(!log.contains(bad), "console error {bad:?} in:\n{log}");
     }
     let shot_arg = format!("--screenshot={}", shot.display());
     let s = run(&[&shot_arg, "--window-size=1200,2400"]);
     assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
     let png = std::fs::read(&shot).unwrap();
-    assert!(png.len() > 20_000, "the screenshot is nearly empty ({} bytes)", png.len());
+    assert!(
+        png.len() > 20_000,
+        "the screenshot is nearly empty ({} bytes)",
+        png.len()
+    );
     if let Ok(keep) = std::env::var("HCLUST_SCREENSHOT_DIR") {
         std::fs::copy(&shot, Path::new(&keep).join("report.png")).unwrap();
     }

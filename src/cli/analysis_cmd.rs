@@ -231,7 +231,10 @@ pub struct DendrogramArgs {
 pub fn dendrogram_cmd(args: DendrogramArgs) -> Result<()> {
     let z = io::read_linkage(&args.z)?;
     if args.no_plot && args.json.is_none() {
-        return Err(Error::invalid_argument("--no-plot", "needs --json OUT to write the layout to"));
+        return Err(Error::invalid_argument(
+            "--no-plot",
+            "needs --json OUT to write the layout to",
+        ));
     }
     if !args.no_plot && args.output.is_none() {
         return Err(Error::invalid_argument(

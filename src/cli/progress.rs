@@ -29,7 +29,9 @@ impl Progress {
         }
         self.finish();
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"),
+        );
         bar.set_message(name.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
         *self.bar.borrow_mut() = Some(bar);

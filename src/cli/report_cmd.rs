@@ -58,7 +58,13 @@ fn summary(r: &Report, dir: &std::path::Path) -> String {
         CutChoice::K(k) => format!("cut into at most {k}"),
         CutChoice::Suggested(k) => format!("cut into {k} as the elbow suggests"),
     };
-    let last: Vec<String> = r.z.column(2).iter().rev().take(4).map(|v| format!("{v:.1}")).collect();
+    let last: Vec<String> =
+        r.z.column(2)
+            .iter()
+            .rev()
+            .take(4)
+            .map(|v| format!("{v:.1}"))
+            .collect();
     format!(
         "first merge: {} and {} at {:.4}\nlast four heights: {}\ncophenetic correlation: {:.3}\nclusters ({how}): {}\nsuggestions: {}\nreport: {}\n",
         r.z[[0, 0]],

@@ -68,8 +68,16 @@ where
         };
         // Nothing below infinity happens only with non-finite input, which
         // callers reject; take the first remaining point then.
-        let (d, y) = if y == usize::MAX { (d, remaining[0]) } else { (d, y) };
-        merges.push(SlotMerge { a: x, b: y, dist: d });
+        let (d, y) = if y == usize::MAX {
+            (d, remaining[0])
+        } else {
+            (d, y)
+        };
+        merges.push(SlotMerge {
+            a: x,
+            b: y,
+            dist: d,
+        });
         let pos = remaining.binary_search(&y).expect("y is remaining");
         remaining.remove(pos);
         best.remove(pos);
@@ -118,7 +126,9 @@ mod tests {
     #[test]
     fn euclidean_from_matches_pdist_to_the_bit() {
         let (n, m) = (37, 13);
-        let data: Vec<f64> = (0..n * m).map(|k| ((k * 7919) % 1013) as f64 / 97.0 - 5.0).collect();
+        let data: Vec<f64> = (0..n * m)
+            .map(|k| ((k * 7919) % 1013) as f64 / 97.0 - 5.0)
+            .collect();
         let x = ndarray::Array2::from_shape_vec((n, m), data.clone()).unwrap();
         let y = pdist(x.view(), &Metric::Euclidean).unwrap();
         let idx: Vec<usize> = (0..n).filter(|&i| i != 5).collect();

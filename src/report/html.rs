@@ -23,7 +23,10 @@ pub(super) struct Page<'a> {
 
 /// Escapes text for HTML.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// An SVG document as an inline element (without any XML prologue).
@@ -50,7 +53,13 @@ pub(super) fn page(p: &Page) -> String {
          th{{background:#f4f4f4}}figure{{margin:1.5em 0;overflow-x:auto}}figure svg{{max-width:100%;height:auto}}\
          figcaption{{color:#555;font-size:.9em}}.caveat{{color:#8a4b00}}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
     ));
-    let top: Vec<String> = p.z.column(2).iter().rev().take(4).map(|v| format!("{v:.4}")).collect();
+    let top: Vec<String> =
+        p.z.column(2)
+            .iter()
+            .rev()
+            .take(4)
+            .map(|v| format!("{v:.4}"))
+            .collect();
     h.push_str(&format!(
         "<p>{} observations with {} features, clustered with <b>{}</b> linkage on the <b>{}</b> metric \
          (results identical to scipy's <code>linkage</code>).</p>\n\
@@ -70,7 +79,10 @@ pub(super) fn page(p: &Page) -> String {
         top.join(", ")
     ));
     h.push_str("<h2>Dendrogram</h2>\n");
-    h.push_str(&figure(p.svgs[0], "The full dendrogram (links coloured below 0.7 of the top height, as scipy does)."));
+    h.push_str(&figure(
+        p.svgs[0],
+        "The full dendrogram (links coloured below 0.7 of the top height, as scipy does).",
+    ));
     h.push_str(&figure(
         p.svgs[1],
         "The last 12 merges: leaves in parentheses are contracted clusters with their size; dots mark the heights of the merges hidden inside them; numbers are merge heights.",
@@ -78,7 +90,9 @@ pub(super) fn page(p: &Page) -> String {
 
     h.push_str("<h2>Where to cut</h2>\n");
     h.push_str(&figure(p.svgs[2], "The last merge heights and their acceleration (second difference): the elbow is where the acceleration peaks."));
-    h.push_str("<table><tr><th>method</th><th>clusters</th><th>cut at height</th><th>caveat</th></tr>\n");
+    h.push_str(
+        "<table><tr><th>method</th><th>clusters</th><th>cut at height</th><th>caveat</th></tr>\n",
+    );
     for s in p.suggestions {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{:.4}</td><td class=\"caveat\" style=\"text-align:left\">{}</td></tr>\n",
@@ -107,7 +121,9 @@ pub(super) fn page(p: &Page) -> String {
     let how = match p.cut {
         CutChoice::MaxD(d) => format!("cut at height max_d = {d}"),
         CutChoice::K(k) => format!("cut into at most {k} clusters"),
-        CutChoice::Suggested(k) => format!("cut into {k} clusters, as the elbow suggests (give --max-d or --k to choose)"),
+        CutChoice::Suggested(k) => {
+            format!("cut into {k} clusters, as the elbow suggests (give --max-d or --k to choose)")
+        }
     };
     let k = p.clusters.iter().copied().max().unwrap_or(0);
     let mut sizes = vec![0usize; k + 1];

@@ -17,7 +17,7 @@ use crate::distance::{pdist, Metric};
 use crate::error::{Error, Result};
 use crate::linkage::{linkage, Method};
 use crate::render::{
-    auto_truncate, dendrogram_svg, elbow_series, elbow_svg, scatter_svg, svg_to_png, svg_size,
+    auto_truncate, dendrogram_svg, elbow_series, elbow_svg, scatter_svg, svg_size, svg_to_png,
     truncation_note, DendrogramStyle,
 };
 
@@ -85,15 +85,26 @@ pub struct Report {
 /// Those of linkage (bad data, a method that needs euclidean), and an
 /// [`Error::InvalidArgument`] when both max_d and k are given, or the
 /// labels do not match the rows.
-pub fn build_report(x: ArrayView2<f64>, opts: &ReportOptions, progress: &dyn Fn(&str)) -> Result<Report> {
+pub fn build_report(
+    x: ArrayView2<f64>,
+    opts: &ReportOptions,
+    progress: &dyn Fn(&str),
+) -> Result<Report> {
     if opts.max_d.is_some() && opts.k.is_some() {
-        return Err(Error::invalid_argument("--max-d/--k", "give one way to cut, not both"));
+        return Err(Error::invalid_argument(
+            "--max-d/--k",
+            "give one way to cut, not both",
+        ));
     }
     if let Some(l) = &opts.row_labels {
         if l.len() != x.nrows() {
             return Err(Error::invalid_argument(
                 "labels",
-                format!("has {} entries but the data have {} rows", l.len(), x.nrows()),
+                format!(
+                    "has {} entries but the data have {} rows",
+                    l.len(),
+                    x.nrows()
+                ),
             ));
         }
     }
@@ -116,7 +127,9 @@ pub fn build_report(x: ArrayView2<f64>, opts: &ReportOptions, progress: &dyn Fn(
     };
     let clusters = match cut {
         CutChoice::MaxD(d) => fcluster(z.view(), d, &Criterion::Distance)?,
-        CutChoice::K(k) | CutChoice::Suggested(k) => fcluster(z.view(), k as f64, &Criterion::MaxClust)?,
+        CutChoice::K(k) | CutChoice::Suggested(k) => {
+            fcluster(z.view(), k as f64, &Criterion::MaxClust)?
+        }
     };
     let max_d = match cut {
         CutChoice::MaxD(d) => Some(d),
@@ -177,7 +190,10 @@ pub fn build_report(x: ArrayView2<f64>, opts: &ReportOptions, progress: &dyn Fn(
     }
     let mut clusters_csv = String::from("index,label,cluster\n");
     for (i, c) in clusters.iter().enumerate() {
-        let label = opts.row_labels.as_ref().map_or_else(|| i.to_string(), |l| l[i].clone());
+        let label = opts
+            .row_labels
+            .as_ref()
+            .map_or_else(|| i.to_string(), |l| l[i].clone());
         clusters_csv.push_str(&format!("{i},{},{c}\n", csv_field(&label)));
     }
 
@@ -206,7 +222,10 @@ pub fn build_report(x: ArrayView2<f64>, opts: &ReportOptions, progress: &dyn Fn(
         ("scatter", &scatter),
     ] {
         let (w, _) = svg_size(svg)?;
-        files.push((format!("{name}.png"), svg_to_png(svg, (2.0 * w).round().clamp(1.0, 8192.0) as u32)?));
+        files.push((
+            format!("{name}.png"),
+            svg_to_png(svg, (2.0 * w).round().clamp(1.0, 8192.0) as u32)?,
+        ));
         files.push((format!("{name}.svg"), svg.as_bytes().to_vec()));
     }
     Ok(Report {
@@ -256,7 +275,10 @@ pub fn tutorial_data(five: bool) -> Array2<f64> {
     let values: Vec<f64> = text
         .lines()
         .skip(1)
-        .flat_map(|l| l.split(',').map(|v| v.trim().parse::<f64>().expect("embedded data parse")))
+        .flat_map(|l| {
+            l.split(',')
+                .map(|v| v.trim().parse::<f64>().expect("embedded data parse"))
+        })
         .collect();
     let rows = values.len() / 2;
     Array2::from_shape_vec((rows, 2), values).expect("two columns")
@@ -277,12 +299,25 @@ mod tests {
         let r = build_report(x.view(), &opts, &|_| {}).unwrap();
         assert_eq!((r.z[[0, 0]], r.z[[0, 1]]), (52.0, 53.0));
         assert!((r.z[[0, 2]] - 0.0415).abs() < 5e-5);
-        let last: Vec<f64> = r.z.column(2).iter().rev().take(4).map(|h| (h * 10.0).round() / 10.0).collect();
+        let last: Vec<f64> =
+            r.z.column(2)
+                .iter()
+                .rev()
+                .take(4)
+                .map(|h| (h * 10.0).round() / 10.0)
+                .collect();
         assert_eq!(last, vec![180.3, 23.1, 17.1, 15.1]);
         assert!((r.cophenetic - 0.980).abs() < 5e-4);
         assert_eq!(r.clusters.iter().max(), Some(&2));
         let names: Vec<&str> = r.files.iter().map(|f| f.0.as_str()).collect();
-        for want in ["report.html", "clusters.csv", "dendrogram.svg", "dendrogram.png", "elbow.svg", "scatter.png"] {
+        for want in [
+            "report.html",
+            "clusters.csv",
+            "dendrogram.svg",
+            "dendrogram.png",
+            "elbow.svg",
+            "scatter.png",
+        ] {
             assert!(names.contains(&want), "{want} missing from {names:?}");
         }
         assert_eq!(tutorial_data(true).dim(), (750, 2));

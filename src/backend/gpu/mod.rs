@@ -1,41 +1,289 @@
-//! The GPU backend on wgpu (being written).
+//! The GPU backend, on wgpu (Vulkan, Metal, DX12, or Mesa's lavapipe on
+//! the CPU).
+//!
+//! * **Distances**: a tiled kernel per metric (shaders/pdist_tiled.wgsl)
+//!   for euclidean, sqeuclidean, cityblock, chebyshev, minkowski with p =
+//!   1, 2 or infinity (weighted or not), seuclidean, cosine, correlation,
+//!   canberra, braycurtis, hamming, jaccard, dice, rogerstanimoto,
+//!   russellrao, sokalsneath and yule. Each pair sums over its features in
+//!   the CPU code's order with the CPU code's operations, so in f64 the
+//!   distances equal the CPU's bit for bit where the device rounds
+//!   correctly (as lavapipe does; a driver that fuses a multiply and an add
+//!   can differ in the last bit). Mahalanobis, jensenshannon, minkowski
+//!   with other p and custom metrics run on the CPU, with a note on stderr.
+//! * **Linkage**: single, complete, average, weighted and ward merge in
+//!   rounds of reciprocal nearest neighbours (`src/linkage/rounds.rs`):
+//!   the device keeps the distance matrix and finds nearest neighbours in
+//!   batches (shaders/row_argmin.wgsl), the CPU merges with scipy's
+//!   Lance-Williams arithmetic and writes each round's new rows back
+//!   (shaders/scatter_columns.wgsl). On data without ties Z has the CPU
+//!   path's ids and counts, and heights equal to the last bits (merges
+//!   happen in another order). With ties (duplicate points, integer
+//!   distances) several dendrograms are correct and the GPU may return
+//!   another one than scipy's, whose tie-breaking follows the order of its
+//!   nearest-neighbour chain: use the CPU backend where ties matter. Centroid and median are not reducible, so
+//!   rounds would change the tree: they run the CPU's generic algorithm
+//!   (on GPU-computed distances when given observations).
+//! * **Size**: every binding stays within the device's limit (work is cut
+//!   into blocks of rows); a problem whose single row does not fit, or that
+//!   runs the device out of memory, is refused with
+//!   [`crate::Error::TooLargeForGpu`].
+//! * **Precision**: f64 where the adapter has SHADER_F64 and f64 is asked
+//!   for, else f32 (the kernels are the same WGSL with `real` switched to
+//!   f32). In f32 the matrix is held in f32 on both sides and merges use
+//!   f64 arithmetic rounded to f32: heights agree with f64 to about 1e-6
+//!   relative, and merges are the same on well-separated data.
+//!
+//! No wgpu type appears in this module's public items.
+
+mod context;
+mod distance;
+mod merge;
+mod prep;
+mod reduce;
+
+use std::fmt;
 
 use ndarray::{Array2, ArrayView2};
 
 use super::{Backend, Precision};
-use crate::distance::{CondensedMatrix, Metric};
-use crate::error::{Error, Result};
+use crate::distance::{check_observations, CondensedMatrix, Metric};
+use crate::error::Result;
+use crate::linkage::rounds::linkage_rounds;
 use crate::linkage::Method;
+use context::GpuContext;
+use distance::PdistKernels;
+use merge::{GpuMatrix, MergeKernels};
+use prep::Plan;
 
-/// The GPU backend (being written).
-#[derive(Debug)]
+/// The GPU backend: a device, its queue and the compiled kernels, built
+/// once and reused for every call.
 pub struct GpuBackend {
-    _precision: Precision,
+    ctx: GpuContext,
+    pdist: PdistKernels,
+    merge: MergeKernels,
+    max_block_bytes: u64,
+}
+
+impl fmt::Debug for GpuBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GpuBackend")
+            .field("name", &self.name())
+            .finish()
+    }
 }
 
 impl GpuBackend {
-    /// Acquires an adapter and a device (being written).
+    /// Acquires an adapter (honouring `WGPU_BACKEND` and
+    /// `WGPU_POWER_PREF`), opens a device with the adapter's own limits and
+    /// builds the kernels. When f64 is asked for but the adapter lacks
+    /// SHADER_F64, the backend runs in f32 and [`Backend::name`] says so.
     ///
     /// # Errors
-    /// [`Error::NoGpuAdapter`] for now.
+    /// [`crate::Error::NoGpuAdapter`] with wgpu's reason when there is no adapter;
+    /// [`crate::Error::Gpu`] when the device cannot be opened or a kernel does not
+    /// build.
     pub fn new(precision: Precision) -> Result<Self> {
-        let _ = precision;
-        Err(Error::NoGpuAdapter {
-            reason: "the GPU backend is being written".into(),
+        let ctx = GpuContext::new(precision)?;
+        let pdist = PdistKernels::new(&ctx);
+        let merge = MergeKernels::new(&ctx)?;
+        let max_block_bytes = ctx.max_binding_bytes();
+        Ok(GpuBackend {
+            ctx,
+            pdist,
+            merge,
+            max_block_bytes,
         })
+    }
+
+    /// Caps every distance buffer at `bytes` (at least one row must still
+    /// fit), so that work is cut into more blocks. The device's binding
+    /// limit is the default; a smaller cap exercises the tiling on small
+    /// problems in tests.
+    pub fn with_max_block_bytes(mut self, bytes: u64) -> Self {
+        self.max_block_bytes = bytes.min(self.ctx.max_binding_bytes());
+        self
+    }
+
+    /// The precision the kernels run in (f32 when f64 was asked for but is
+    /// not available).
+    pub fn precision(&self) -> Precision {
+        self.ctx.precision
+    }
+
+    /// Whether `metric` has a GPU kernel (others run on the CPU).
+    pub fn has_kernel(metric: &Metric) -> bool {
+        let x = [1.0, 2.0, 3.0, 5.0];
+        matches!(prep::plan(&x, 2, 2, metric), Plan::Gpu(_) | Plan::Invalid)
+    }
+
+    /// Rounds a value to the device's precision (the identity in f64).
+    fn round_fn(&self) -> fn(f64) -> f64 {
+        match self.ctx.precision {
+            Precision::F64 => |v| v,
+            Precision::F32 => |v| v as f32 as f64,
+        }
     }
 }
 
 impl Backend for GpuBackend {
+    /// The adapter, its backend and device type, and the precision, e.g.
+    /// `gpu: llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu, f64)`.
     fn name(&self) -> String {
-        "gpu".into()
+        let info = &self.ctx.info;
+        let precision = match (&self.ctx.precision_note, self.ctx.precision) {
+            (Some(note), _) => note.clone(),
+            (None, Precision::F64) => "f64".to_string(),
+            (None, Precision::F32) => "f32".to_string(),
+        };
+        format!(
+            "gpu: {} ({:?}, {:?}, {precision})",
+            info.name, info.backend, info.device_type
+        )
     }
 
+    /// Pairwise distances on the device for the metrics with a kernel, on
+    /// the CPU for the others (saying so on stderr).
+    ///
+    /// # Errors
+    /// As [`crate::pdist`]; [`crate::Error::TooLargeForGpu`] when the observations
+    /// do not fit one binding or one row of distances does not fit a block;
+    /// [`crate::Error::Gpu`] on device failures.
     fn pdist(&self, x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix> {
-        crate::distance::pdist(x, metric)
+        check_observations(x)?;
+        let (n, m) = x.dim();
+        let standard = x.as_standard_layout();
+        let data = standard.as_slice().expect("standard layout is contiguous");
+        let spec = match prep::plan(data, n, m, metric) {
+            Plan::Gpu(spec) => spec,
+            Plan::Cpu(why) => {
+                eprintln!("hclust: {why}; computing the {metric} distances on the CPU");
+                return crate::distance::pdist(x, metric);
+            }
+            Plan::Invalid => return crate::distance::pdist(x, metric),
+        };
+        let d = distance::pdist_gpu(
+            &self.ctx,
+            &self.pdist,
+            data,
+            n,
+            m,
+            &spec,
+            self.max_block_bytes,
+        )?;
+        if d.iter().all(|v| *v >= 0.0 && v.is_finite()) {
+            Ok(CondensedMatrix::from_parts_unchecked(n, d))
+        } else {
+            // A NaN, infinite or negative distance: the CPU finds the pair
+            // and explains it with the same message as the CPU backend (or,
+            // for an f32 overflow, computes the distances in f64).
+            crate::distance::pdist(x, metric)
+        }
     }
 
+    /// Z for a condensed matrix: rounds of reciprocal nearest neighbours on
+    /// the device for single, complete, average, weighted and ward; the
+    /// CPU's generic algorithm for centroid and median.
+    ///
+    /// # Errors
+    /// [`crate::Error::TooLargeForGpu`] when a row of the n x n matrix does not
+    /// fit a block or the device runs out of memory; [`crate::Error::Gpu`] on
+    /// device failures; as [`crate::linkage::linkage_condensed_owned`] for
+    /// centroid and median.
     fn linkage_condensed(&self, y: CondensedMatrix, method: Method) -> Result<Array2<f64>> {
-        crate::linkage::linkage_condensed_owned(y, method)
+        if !method.is_monotone() {
+            return crate::linkage::linkage_condensed_owned(y, method);
+        }
+        let n = y.n();
+        let round = self.round_fn();
+        let mut d = y.into_vec();
+        if self.ctx.precision == Precision::F32 {
+            d.iter_mut().for_each(|v| *v = round(*v));
+        }
+        let mut matrix = GpuMatrix::new(&self.ctx, &self.merge, n, &d, self.max_block_bytes)?;
+        let (z, _stats) = linkage_rounds(n, d, method, round, &mut matrix)?;
+        Ok(z)
     }
 }
+
+/// One adapter as wgpu sees it, for `hclust info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdapterReport {
+    /// The adapter's name, e.g. "NVIDIA GeForce RTX 4090" or "llvmpipe (...)".
+    pub name: String,
+    /// The API: Vulkan, Metal, Dx12 or Gl.
+    pub backend: String,
+    /// DiscreteGpu, IntegratedGpu, VirtualGpu, Cpu or Other.
+    pub device_type: String,
+    /// The driver and its version, where reported.
+    pub driver: String,
+    /// Whether the adapter has SHADER_F64 (f64 kernels).
+    pub shader_f64: bool,
+    /// The largest storage binding, in bytes.
+    pub max_storage_buffer_binding_size: u64,
+    /// The largest buffer, in bytes.
+    pub max_buffer_size: u64,
+}
+
+impl fmt::Display for AdapterReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
+        write!(
+            f,
+            "{} ({}, {}; driver {}): f64 {}, max storage binding {:.0} MiB, max buffer {:.0} MiB",
+            self.name,
+            self.backend,
+            self.device_type,
+            if self.driver.is_empty() {
+                "unknown"
+            } else {
+                &self.driver
+            },
+            if self.shader_f64 { "yes" } else { "no" },
+            mib(self.max_storage_buffer_binding_size),
+            mib(self.max_buffer_size),
+        )
+    }
+}
+
+/// Every adapter wgpu finds (honouring `WGPU_BACKEND`), for `hclust info`;
+/// empty when there is none.
+pub fn adapters_report() -> Vec<AdapterReport> {
+    let instance = context::instance();
+    let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+    pollster::block_on(instance.enumerate_adapters(backends))
+        .into_iter()
+        .map(|a| {
+            let info = a.get_info();
+            let limits = a.limits();
+            let driver = format!("{} {}", info.driver, info.driver_info)
+                .trim()
+                .to_string();
+            AdapterReport {
+                name: info.name,
+                backend: format!("{:?}", info.backend),
+                device_type: format!("{:?}", info.device_type),
+                driver,
+                shader_f64: a.features().contains(wgpu::Features::SHADER_F64),
+                max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
+                max_buffer_size: limits.max_buffer_size,
+            }
+        })
+        .collect()
+}
+
+/// The WGSL of every kernel as the backend loads it in `precision`:
+/// (file name in shaders/, source). For shader validation tools and tests.
+pub fn shader_sources(precision: Precision) -> Vec<(&'static str, String)> {
+    [
+        ("pdist_tiled.wgsl", distance::PDIST_WGSL),
+        ("row_argmin.wgsl", reduce::ROW_ARGMIN_WGSL),
+        ("scatter_columns.wgsl", merge::SCATTER_WGSL),
+    ]
+    .into_iter()
+    .map(|(name, src)| (name, context::for_precision(src, precision)))
+    .collect()
+}
+
+#[cfg(test)]
+mod tests;

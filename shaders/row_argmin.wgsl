@@ -1,0 +1,88 @@
+// Each listed row's nearest active neighbour in a block of rows of the
+// square distance matrix: the smallest d(r, j) over active columns j != r,
+// ties to the lowest j, NaN and infinity never chosen (the CPU scan's strict
+// `<` starting from infinity). One workgroup per row: each thread scans the
+// columns lid, lid + 256, ... in ascending order with a strict `<`, then a
+// tree reduction keeps the smaller distance, and on equal distances the
+// lower column.
+//
+// `real` is f64; the f32 variant replaces that one alias line.
+
+alias real = f64;
+
+const WG: u32 = 256u;
+// "No neighbour": every candidate was NaN or infinite, or none was active.
+const NONE: u32 = 0xffffffffu;
+
+struct Params {
+    // Columns (observations) of the matrix.
+    n: u32,
+    // First row held by this block.
+    row0: u32,
+    // Offset of this dispatch's entries in `rows` and `nearest`.
+    base: u32,
+    // How many rows this dispatch handles.
+    count: u32,
+    // Workgroups along x (the dispatch is 2-D when count > 65,535).
+    groups_x: u32,
+    _pad0: u32,
+    // +infinity (WGSL has no infinity literal).
+    inf: real,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+// Rows [row0, row0 + rows) of the square matrix, n entries each.
+@group(0) @binding(1) var<storage, read> dist: array<real>;
+// 1 for active columns, 0 for merged-away ones.
+@group(0) @binding(2) var<storage, read> is_active: array<u32>;
+// The rows to reduce (all inside this block from base to base + count).
+@group(0) @binding(3) var<storage, read> rows: array<u32>;
+// The answer for rows[t]: the nearest column, or NONE.
+@group(0) @binding(4) var<storage, read_write> nearest: array<u32>;
+
+var<workgroup> best_d: array<real, WG>;
+var<workgroup> best_j: array<u32, WG>;
+
+@compute @workgroup_size(256)
+fn main(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let t = wg.y * params.groups_x + wg.x;
+    // Uniform across the workgroup: no barrier is skipped by some threads only.
+    if (t >= params.count) {
+        return;
+    }
+    let r = rows[params.base + t];
+    let off = (r - params.row0) * params.n;
+    var bd = params.inf;
+    var bj = NONE;
+    for (var j = lid; j < params.n; j += WG) {
+        if (j != r && is_active[j] != 0u) {
+            let v = dist[off + j];
+            if (v < bd) {
+                bd = v;
+                bj = j;
+            }
+        }
+    }
+    best_d[lid] = bd;
+    best_j[lid] = bj;
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s >>= 1u) {
+        if (lid < s) {
+            let od = best_d[lid + s];
+            let oj = best_j[lid + s];
+            let md = best_d[lid];
+            let mj = best_j[lid];
+            if (od < md || (od == md && oj < mj)) {
+                best_d[lid] = od;
+                best_j[lid] = oj;
+            }
+        }
+        workgroupBarrier();
+    }
+    if (lid == 0u) {
+        nearest[params.base + t] = best_j[0];
+    }
+}

@@ -1,0 +1,158 @@
+//! Unit tests of the GPU internals that the public API cannot reach: the
+//! reduction's tie and NaN rules, the write-back of a round, and wgpu
+//! failures (a failed map, a lost device) turning into [`Error::Gpu`].
+//! Skipped (with a note) without an adapter unless HCLUST_REQUIRE_GPU=1.
+
+use super::*;
+use crate::error::Error;
+use crate::linkage::rounds::NeighbourSource;
+
+/// The backend, or None (test skipped) when there is no adapter.
+fn backend(precision: Precision) -> Option<GpuBackend> {
+    match GpuBackend::new(precision) {
+        Ok(b) if b.precision() != precision => {
+            eprintln!("skipped: the GPU adapter has no {precision:?}");
+            None
+        }
+        Ok(b) => Some(b),
+        Err(Error::NoGpuAdapter { reason }) => {
+            assert!(
+                std::env::var("HCLUST_REQUIRE_GPU").as_deref() != Ok("1"),
+                "HCLUST_REQUIRE_GPU=1 but there is no GPU adapter: {reason}"
+            );
+            eprintln!("skipped: no GPU adapter");
+            None
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The nearest active neighbour by brute force (strict `<` from infinity).
+fn brute(n: usize, sq: &[f64], active: &[bool], r: usize) -> Option<usize> {
+    let mut best = (f64::INFINITY, None);
+    for j in (0..n).filter(|&j| j != r && active[j]) {
+        if sq[r * n + j] < best.0 {
+            best = (sq[r * n + j], Some(j));
+        }
+    }
+    best.1
+}
+
+fn condensed_of(n: usize, sq: &[f64]) -> Vec<f64> {
+    let mut d = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            d.push(sq[i * n + j]);
+        }
+    }
+    d
+}
+
+#[test]
+fn argmin_takes_the_lowest_index_on_ties_and_never_nan_or_inf() {
+    for precision in [Precision::F64, Precision::F32] {
+        let Some(b) = backend(precision) else {
+            continue;
+        };
+        let n = 600;
+        let mut sq = vec![0.0; n * n];
+        for i in 0..n {
+            for j in i + 1..n {
+                // Many ties (values 1..7), some NaN and infinite entries.
+                let v = match (i * 31 + j * 17) % 23 {
+                    0 => f64::NAN,
+                    1 => f64::INFINITY,
+                    k => 1.0 + (k % 7) as f64,
+                };
+                sq[i * n + j] = v;
+                sq[j * n + i] = v;
+            }
+        }
+        // Row 5 sees only NaN and infinity.
+        for j in 0..n {
+            if j != 5 {
+                let v = if j % 2 == 0 { f64::NAN } else { f64::INFINITY };
+                sq[5 * n + j] = v;
+                sq[j * n + 5] = v;
+            }
+        }
+        let d = condensed_of(n, &sq);
+        // Small blocks: several buffers and dispatches.
+        let mut m = GpuMatrix::new(&b.ctx, &b.merge, n, &d, 64 * 1024).unwrap();
+        let rows: Vec<usize> = (0..n).collect();
+        let mut active = vec![true; n];
+        let got = m.nearest(&rows).unwrap();
+        for &r in &rows {
+            assert_eq!(got[r], brute(n, &sq, &active, r), "{precision:?} row {r}");
+        }
+        assert_eq!(got[5], None);
+
+        // Deactivate some slots and rewrite two rows and columns.
+        for k in (0..n).step_by(3) {
+            active[k] = false;
+        }
+        let slots = [7, 400];
+        let mut staged = vec![0.0; 2 * n];
+        for (t, &s) in slots.iter().enumerate() {
+            for j in 0..n {
+                if j != s {
+                    let v = 0.5 + ((s + j) % 5) as f64;
+                    staged[t * n + j] = v;
+                    sq[s * n + j] = v;
+                    sq[j * n + s] = v;
+                }
+            }
+        }
+        // Both rows hold d(7, 400): make them agree.
+        sq[7 * n + 400] = staged[400];
+        sq[400 * n + 7] = staged[400];
+        staged[n + 7] = staged[400];
+        m.update(&slots, &staged, &active).unwrap();
+        let rows: Vec<usize> = (0..n).filter(|&r| active[r]).collect();
+        let got = m.nearest(&rows).unwrap();
+        for (k, &r) in rows.iter().enumerate() {
+            assert_eq!(
+                got[k],
+                brute(n, &sq, &active, r),
+                "{precision:?} after update, row {r}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_failed_map_is_a_gpu_error() {
+    let Some(b) = backend(Precision::F64) else {
+        return;
+    };
+    let staging = b.ctx.staging("test read-back", 16).unwrap();
+    // Map it once and leave it mapped: mapping it again must fail.
+    staging.slice(..16).map_async(wgpu::MapMode::Read, |_| {});
+    b.ctx
+        .device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .unwrap();
+    let e = b
+        .ctx
+        .map_read("the test buffer", &staging, 16, 16)
+        .unwrap_err();
+    assert!(matches!(e, Error::Gpu { .. }), "{e}");
+    assert!(
+        e.to_string().contains("reading back the test buffer"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_lost_device_is_a_gpu_error_not_a_panic() {
+    let Some(b) = backend(Precision::F64) else {
+        return;
+    };
+    b.ctx.device.destroy();
+    let x = ndarray::array![[0.0, 1.0], [2.0, 3.0], [4.0, 7.0]];
+    let e = b.pdist(x.view(), &Metric::Euclidean).unwrap_err();
+    assert!(matches!(e, Error::Gpu { .. }), "{e}");
+    let y = CondensedMatrix::new(vec![1.0, 2.0, 3.0]).unwrap();
+    let e = b.linkage_condensed(y, Method::Ward).unwrap_err();
+    assert!(matches!(e, Error::Gpu { .. }), "{e}");
+}
