@@ -266,3 +266,60 @@ fn square_distance_matrix_as_observations_warns() {
             "looks like an uncondensed distance matrix",
         ));
 }
+
+#[test]
+fn info_lists_cpu_and_gpu() {
+    hclust()
+        .arg("info")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cpu:").and(predicate::str::contains("gpu:")));
+}
+
+#[test]
+fn gpu_backend_gives_the_cpu_z_or_says_how_to_get_an_adapter() {
+    let cpu = hclust()
+        .args(["linkage", "--method", "average"])
+        .arg(tutorial())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = hclust()
+        .args(["linkage", "--method", "average", "--backend", "gpu"])
+        .arg(tutorial())
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("no GPU adapter") && err.contains("mesa-vulkan-drivers"),
+            "{err}"
+        );
+        assert!(
+            std::env::var("HCLUST_REQUIRE_GPU").is_err(),
+            "HCLUST_REQUIRE_GPU is set: {err}"
+        );
+        eprintln!("skipped: no GPU adapter");
+        return;
+    }
+    let parse = |b: &[u8]| -> Vec<Vec<f64>> {
+        String::from_utf8_lossy(b)
+            .lines()
+            .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+            .collect()
+    };
+    let (c, g) = (parse(&cpu), parse(&out.stdout));
+    assert_eq!(c.len(), g.len());
+    for (i, (a, b)) in c.iter().zip(&g).enumerate() {
+        assert_eq!((a[0], a[1], a[3]), (b[0], b[1], b[3]), "row {i}");
+        assert!(
+            (a[2] - b[2]).abs() <= 1e-12 * a[2].abs().max(1.0),
+            "row {i}: {} vs {}",
+            a[2],
+            b[2]
+        );
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("backend: gpu"));
+}

@@ -154,6 +154,17 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         }
         Ok(b)
     };
+    // Under auto, a problem the GPU refuses (too large for its memory)
+    // runs on the CPU instead, saying so.
+    let fallback = |e: Error| -> Result<Box<dyn crate::backend::Backend>> {
+        match e {
+            Error::TooLargeForGpu { .. } if choice == BackendChoice::Auto => {
+                eprintln!("backend: cpu: falling back, {e}");
+                Ok(Box::new(crate::backend::CpuBackend))
+            }
+            other => Err(other),
+        }
+    };
     let (z, metric_name) = if args.condensed {
         if args.metric != "euclidean" || args.p.is_some() {
             return Err(Error::invalid_argument(
@@ -164,7 +175,10 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         let y = CondensedMatrix::new(io::read_condensed(&args.input)?)?;
         let backend = pick(y.n())?;
         progress.phase("merging");
-        let z = backend.linkage_condensed(y, method)?;
+        let z = match backend.linkage_condensed(y.clone(), method) {
+            Ok(z) => z,
+            Err(e) => fallback(e)?.linkage_condensed(y, method)?,
+        };
         (z, "precomputed".to_string())
     } else {
         let metric = build_metric(&args)?;
@@ -186,10 +200,19 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         }
         let backend = pick(x.nrows())?;
         progress.phase("distances and merging");
-        let z = backend.linkage(x.view(), method, &metric)?;
+        let z = match backend.linkage(x.view(), method, &metric) {
+            Ok(z) => z,
+            Err(e) => fallback(e)?.linkage(x.view(), method, &metric)?,
+        };
         (z, metric.name().to_string())
     };
     progress.finish();
+    if choice != BackendChoice::Cpu && has_tied_heights(&z) {
+        eprintln!(
+            "note: Z has tied merge heights; with ties several dendrograms are equally valid, \
+             and only --backend cpu follows scipy's tie order exactly"
+        );
+    }
     match &args.output {
         Some(path) => io::write_linkage(path, &z, method.name(), &metric_name),
         None => {
@@ -202,6 +225,14 @@ pub fn run(args: LinkageArgs) -> Result<()> {
                 })
         }
     }
+}
+
+/// Whether two merges share a height (where the GPU's order of merging may
+/// pick another of the equally valid trees than scipy's).
+fn has_tied_heights(z: &ndarray::Array2<f64>) -> bool {
+    let mut h: Vec<f64> = z.column(2).to_vec();
+    h.sort_by(f64::total_cmp);
+    h.windows(2).any(|w| w[0] == w[1])
 }
 
 /// scipy's warning test: square, zero diagonal, non-negative, symmetric.

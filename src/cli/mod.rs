@@ -1,6 +1,7 @@
 //! The command-line interface: clap commands that call the library.
 
 mod analysis_cmd;
+mod info_cmd;
 mod linkage_cmd;
 mod progress;
 mod report_cmd;
@@ -41,6 +42,8 @@ pub enum Command {
     Report(report_cmd::ReportArgs),
     /// The report on the tutorial's own sample data (needs no input).
     Demo(report_cmd::DemoArgs),
+    /// The CPU threads and GPU adapters hclust can use.
+    Info,
 }
 
 /// Parses the arguments, runs the command, prints any error with its chain,
@@ -78,5 +81,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Members(args) => analysis_cmd::members(args),
         Command::Report(args) => report_cmd::report(args),
         Command::Demo(args) => report_cmd::demo(args),
+        Command::Info => info_cmd::info(),
     }
 }
