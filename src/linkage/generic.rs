@@ -175,7 +175,7 @@ pub(crate) fn generic(mut d: WorkingMatrix, method: Method) -> Result<Vec<[f64; 
         let size_ref = &size;
         let update =
             |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
-        d.update_row(x, y, &active[..pos], update, None);
+        let (_, lowered) = d.update_row_below(x, y, &active[..pos], update, None, Some(&min_dist));
         d.update_row(x, y, &active[pos + 1..], update, None);
 
         // Neighbour candidates pointing at x now point at y (a guess that
@@ -185,14 +185,13 @@ pub(crate) fn generic(mut d: WorkingMatrix, method: Method) -> Result<Vec<[f64; 
                 neighbor[z] = y;
             }
         }
-        // The merged cluster may be nearer than a slot's current bound.
-        for &z in &active[..pos] {
-            let dz = d.get(z, y);
-            if dz < min_dist[z] {
-                neighbor[z] = y;
-                min_dist[z] = dz;
-                heap.change_value(z, dz);
-            }
+        // The merged cluster may be nearer than a slot's current bound
+        // (found during the update; applied in ascending slot order, as
+        // scipy's loop does, so the heap evolves identically).
+        for (z, dz) in lowered {
+            neighbor[z] = y;
+            min_dist[z] = dz;
+            heap.change_value(z, dz);
         }
         if y < n - 1 {
             let (z, dz) = nearest_above(&d, y, &active, method)?;

@@ -160,6 +160,25 @@ impl WorkingMatrix {
     where
         F: Fn(f64, f64, usize) -> f64 + Sync,
     {
+        self.update_row_below(x, y, others, f, cache, None).0
+    }
+
+    /// [`Self::update_row`], also returning, in ascending slot order, the
+    /// slots i whose new d(i, y) is below `bounds[i]` with that distance
+    /// (the generic algorithm's lower-bound update, without a second pass
+    /// over the column).
+    pub fn update_row_below<F>(
+        &mut self,
+        x: usize,
+        y: usize,
+        others: &[usize],
+        f: F,
+        cache: Option<&mut [Nearest]>,
+        bounds: Option<&[f64]>,
+    ) -> (Nearest, Vec<(usize, f64)>)
+    where
+        F: Fn(f64, f64, usize) -> f64 + Sync,
+    {
         let ptr = SharedMut(self.d.as_mut_ptr());
         let cache_ptr = cache.map(|c| {
             assert!(c.len() >= self.n);
@@ -167,8 +186,9 @@ impl WorkingMatrix {
         });
         let off = &self.off;
         let len = self.d.len();
-        let work = |chunk: &[usize]| -> Nearest {
+        let work = |chunk: &[usize]| -> (Nearest, Vec<(usize, f64)>) {
             let mut best = Nearest::NONE;
+            let mut below = Vec::new();
             for &i in chunk {
                 let ix = if i < x {
                     off[i].wrapping_add(x)
@@ -196,6 +216,11 @@ impl WorkingMatrix {
                         index: i,
                     };
                 }
+                if let Some(b) = bounds {
+                    if new < b[i] {
+                        below.push((i, new));
+                    }
+                }
                 if let Some(c) = cache_ptr {
                     // SAFETY: i < n <= cache length (asserted above); each
                     // task touches only the entries of its own slots.
@@ -212,15 +237,19 @@ impl WorkingMatrix {
                     }
                 }
             }
-            best
+            (best, below)
         };
         if others.len() < PARALLEL_MIN {
             work(others)
         } else {
-            others
-                .par_chunks(CHUNK)
-                .map(work)
-                .reduce(|| Nearest::NONE, Nearest::better)
+            // rayon's reduce keeps the chunks' order, so `below` stays ascending
+            others.par_chunks(CHUNK).map(work).reduce(
+                || (Nearest::NONE, Vec::new()),
+                |(n1, mut b1), (n2, b2)| {
+                    b1.extend(b2);
+                    (n1.better(n2), b1)
+                },
+            )
         }
     }
 }
