@@ -160,6 +160,23 @@ pub enum Error {
         available_bytes: u64,
     },
 
+    /// The distance matrix would not fit in the machine's memory.
+    #[error(
+        "{what} for n = {n} needs {needed} but only {available} of memory are available; \
+         ways out: single linkage on euclidean observations needs no distance matrix \
+         (hclust linkage --method single), a sample of the data, or a machine with more memory"
+    )]
+    NotEnoughMemory {
+        /// What would be allocated.
+        what: String,
+        /// The number of observations.
+        n: usize,
+        /// Bytes needed, human-readable.
+        needed: String,
+        /// Bytes available, human-readable.
+        available: String,
+    },
+
     /// A file could not be parsed.
     #[error("{}{}: {reason}", path.display(), location(*line, *column))]
     Parse {

@@ -13,6 +13,7 @@ pub mod distance;
 pub mod error;
 pub mod io;
 pub mod linkage;
+pub mod memory;
 pub mod render;
 pub mod report;
 

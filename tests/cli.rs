@@ -323,3 +323,38 @@ fn gpu_backend_gives_the_cpu_z_or_says_how_to_get_an_adapter() {
     }
     assert!(String::from_utf8_lossy(&out.stderr).contains("backend: gpu"));
 }
+
+#[test]
+fn a_matrix_too_large_for_memory_is_refused_at_once() {
+    let dir = TempDir::new().unwrap();
+    let p = write(
+        &dir,
+        "x.csv",
+        &(0..2000)
+            .map(|i| format!("{i},{}\n", i * i))
+            .collect::<String>(),
+    );
+    // 2000 points need 2000*1999/2*8 = 16 MB of distances; pretend 1 MB is free
+    let start = std::time::Instant::now();
+    hclust()
+        .env("HCLUST_MEMORY_LIMIT", "1000000")
+        .args(["linkage", "--method", "average"])
+        .arg(&p)
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("needs 16.0 MB but only 1.0 MB").and(
+                predicate::str::contains(
+                    "single linkage on euclidean observations needs no distance matrix",
+                ),
+            ),
+        );
+    assert!(start.elapsed().as_secs() < 5);
+    // single linkage on observations needs no matrix, so it still runs
+    hclust()
+        .env("HCLUST_MEMORY_LIMIT", "1000000")
+        .args(["linkage", "--method", "single"])
+        .arg(&p)
+        .assert()
+        .success();
+}

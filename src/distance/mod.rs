@@ -251,8 +251,10 @@ pub fn check_observations(x: ArrayView2<f64>) -> Result<()> {
 /// observations; [`Error::BadMetricParameter`] for a parameter of the wrong
 /// size or value (or a singular covariance for mahalanobis); a custom metric
 /// that returns a non-finite or negative value gives [`Error::NonFinite`] or
-/// [`Error::NegativeDistance`].
+/// [`Error::NegativeDistance`]; [`Error::NotEnoughMemory`] when the matrix
+/// would not fit in the available memory (checked before allocating).
 pub fn pdist(x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix> {
     check_observations(x)?;
+    crate::memory::check_condensed_fits(x.nrows())?;
     metrics::pdist_checked(x, metric)
 }

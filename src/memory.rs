@@ -1,0 +1,68 @@
+//! Checking that a large allocation fits before making it, so that a
+//! problem too big for the machine fails at once with a message instead of
+//! an out-of-memory kill.
+
+use crate::error::{Error, Result};
+
+/// The environment variable that caps the memory hclust assumes it has, in
+/// bytes (for tests, and for users who share a machine).
+pub const MEMORY_LIMIT_ENV: &str = "HCLUST_MEMORY_LIMIT";
+
+/// The bytes of memory available: the limit in `HCLUST_MEMORY_LIMIT` when
+/// set, else Linux's MemAvailable; None when neither is known.
+pub fn available_bytes() -> Option<u64> {
+    if let Some(v) = std::env::var(MEMORY_LIMIT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+    {
+        return Some(v);
+    }
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    text.lines()
+        .find(|l| l.starts_with("MemAvailable:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+}
+
+/// Bytes as a person reads them (1.5 GB, 300 MB).
+pub fn human_bytes(b: u64) -> String {
+    let b = b as f64;
+    if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.1} MB", b / 1e6)
+    } else {
+        format!("{:.0} kB", b / 1e3)
+    }
+}
+
+/// Checks that a condensed distance matrix of `n` observations in f64 fits
+/// in the available memory.
+///
+/// # Errors
+/// [`Error::NotEnoughMemory`] with the bytes needed and available and the
+/// ways out.
+pub fn check_condensed_fits(n: usize) -> Result<()> {
+    let needed = (n as u64) * (n.saturating_sub(1) as u64) / 2 * 8;
+    match available_bytes() {
+        Some(available) if needed > available => Err(Error::NotEnoughMemory {
+            what: "the condensed distance matrix (n(n-1)/2 f64 values)".into(),
+            n,
+            needed: human_bytes(needed),
+            available: human_bytes(available),
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_readable_sizes() {
+        assert_eq!(human_bytes(159_999_200_000), "160.0 GB");
+        assert_eq!(human_bytes(1_600_000), "1.6 MB");
+    }
+}
