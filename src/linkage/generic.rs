@@ -2,7 +2,7 @@
 //! linkage, which are not reducible, as scipy runs it.
 
 use super::method::Method;
-use super::working::{remove_sorted, WorkingMatrix};
+use super::working::{remove_sorted, Nearest, WorkingMatrix};
 use crate::error::{Error, Result};
 
 /// A binary min-heap of values keyed 0..len, with the exact sift rules of
@@ -175,8 +175,9 @@ pub(crate) fn generic(mut d: WorkingMatrix, method: Method) -> Result<Vec<[f64; 
         let size_ref = &size;
         let update =
             |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
-        let (_, lowered) = d.update_row_below(x, y, &active[..pos], update, None, Some(&min_dist));
-        d.update_row(x, y, &active[pos + 1..], update, None);
+        let (_, lowered) =
+            d.update_row_below::<_, Nearest>(x, y, &active[..pos], update, None, Some(&min_dist));
+        d.update_row::<_, Nearest>(x, y, &active[pos + 1..], update, None);
 
         // Neighbour candidates pointing at x now point at y (a guess that
         // the lazy check above corrects).

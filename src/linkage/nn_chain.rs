@@ -3,7 +3,7 @@
 
 use super::method::Method;
 use super::relabel::SlotMerge;
-use super::working::{remove_sorted, Nearest, WorkingMatrix};
+use super::working::{remove_sorted, Top2, WorkingMatrix};
 
 /// Runs the nearest-neighbour chain on `d` (consumed: it is updated in
 /// place) and returns the merges in discovery order, as slot pairs.
@@ -29,7 +29,7 @@ pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
     let mut active: Vec<usize> = (0..n).collect();
     let mut chain: Vec<usize> = Vec::with_capacity(n);
     let mut merges = Vec::with_capacity(n - 1);
-    let mut cache = vec![Nearest::NONE; n];
+    let mut cache = vec![Top2::UNKNOWN; n];
 
     for _ in 0..n - 1 {
         if chain.is_empty() {
@@ -38,12 +38,12 @@ pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
         let (x, y, dist) = loop {
             let x = chain[chain.len() - 1];
             let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
-            let found = if cache[x].index != usize::MAX {
-                cache[x]
+            let found = if cache[x].best.index != usize::MAX {
+                cache[x].best
             } else {
-                let f = d.nearest(x, &active);
-                cache[x] = f;
-                f
+                let t = d.nearest2(x, &active);
+                cache[x] = t;
+                t.best
             };
             let (y, dist) = match prev {
                 // scipy keeps the previous element unless something is
@@ -82,7 +82,10 @@ pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
         let (below, above) = active.split_at(pos);
         let lo = d.update_row(x, y, below, update, Some(&mut cache));
         let hi = d.update_row(x, y, &above[1..], update, Some(&mut cache));
-        cache[y] = lo.better(hi);
+        cache[y] = Top2 {
+            best: lo.better(hi),
+            second: Top2::UNKNOWN.second,
+        };
     }
     merges
 }

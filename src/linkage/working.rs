@@ -47,6 +47,110 @@ impl Nearest {
     }
 }
 
+/// The two nearest neighbours of a slot, in (distance, slot) order; an
+/// index of `usize::MAX` means "not known".
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Top2 {
+    pub best: Nearest,
+    pub second: Nearest,
+}
+
+impl Top2 {
+    /// Nothing known.
+    pub const UNKNOWN: Top2 = Top2 {
+        best: Nearest::NONE,
+        second: Nearest::NONE,
+    };
+
+    /// Whether `a` comes before `b`: smaller distance, then lower slot
+    /// (NaN never comes first).
+    #[inline]
+    fn before(a: Nearest, b: Nearest) -> bool {
+        a.dist < b.dist || (a.dist == b.dist && a.index < b.index)
+    }
+
+    /// The top two of both.
+    fn merge(self, other: Top2) -> Top2 {
+        let mut all = [self.best, self.second, other.best, other.second];
+        all.sort_by(|a, b| {
+            if Top2::before(*a, *b) {
+                std::cmp::Ordering::Less
+            } else if Top2::before(*b, *a) {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        });
+        Top2 {
+            best: all[0],
+            second: all[1],
+        }
+    }
+}
+
+/// A per-slot record of nearest neighbours that [`WorkingMatrix::update_row`]
+/// keeps exact through a merge.
+pub(crate) trait MergeCache: Send {
+    /// Updates the record after slots x and y merged into y, whose new
+    /// distance to this slot is `v`. Only the entries of x and y changed:
+    /// an entry pointing at either is gone, and (v, y) is new. What cannot
+    /// be known without a scan becomes unknown.
+    fn after_merge(&mut self, x: usize, y: usize, v: f64);
+}
+
+impl MergeCache for Nearest {
+    /// An entry pointing at x or y becomes unknown (index `usize::MAX`),
+    /// keeping its distance as a lower bound; any other known entry moves
+    /// to y when (v, y) comes first.
+    #[inline]
+    fn after_merge(&mut self, x: usize, y: usize, v: f64) {
+        if self.index == x || self.index == y {
+            self.index = usize::MAX;
+        } else if self.index != usize::MAX && (v < self.dist || (v == self.dist && y < self.index))
+        {
+            *self = Nearest { dist: v, index: y };
+        }
+    }
+}
+
+impl MergeCache for Top2 {
+    #[inline]
+    fn after_merge(&mut self, x: usize, y: usize, v: f64) {
+        if self.best.index == usize::MAX {
+            return;
+        }
+        let c = Nearest { dist: v, index: y };
+        let gone = |e: Nearest| e.index == x || e.index == y;
+        let second_known = self.second.index != usize::MAX && !gone(self.second);
+        if !gone(self.best) {
+            if second_known {
+                // the old top two are still there: the new top two are among them and c
+                if Top2::before(c, self.best) {
+                    self.second = self.best;
+                    self.best = c;
+                } else if Top2::before(c, self.second) {
+                    self.second = c;
+                }
+            } else if Top2::before(c, self.best) {
+                self.second = self.best;
+                self.best = c;
+            } else {
+                self.second = Nearest::NONE;
+            }
+        } else if second_known {
+            // the old second is the smallest that is left
+            if Top2::before(c, self.second) {
+                self.best = c;
+            } else {
+                self.best = self.second;
+                self.second = Nearest::NONE;
+            }
+        } else {
+            *self = Top2::UNKNOWN;
+        }
+    }
+}
+
 /// A raw pointer that rayon tasks may share; each task writes disjoint
 /// entries.
 #[derive(Clone, Copy)]
@@ -96,6 +200,11 @@ impl WorkingMatrix {
     /// the strictly smallest distance, ties to the lowest slot, NaN never
     /// chosen. This is scipy's ascending scan with a strict `<`.
     pub fn nearest(&self, x: usize, candidates: &[usize]) -> Nearest {
+        self.nearest2(x, candidates).best
+    }
+
+    /// The two nearest of `candidates` to x (see [`Self::nearest`]).
+    pub fn nearest2(&self, x: usize, candidates: &[usize]) -> Top2 {
         let split = candidates.partition_point(|&i| i < x);
         let (below, above) = candidates.split_at(split);
         let above = match above.first() {
@@ -103,38 +212,42 @@ impl WorkingMatrix {
             _ => above,
         };
         let ox = self.off[x];
-        let scan_below = |chunk: &[usize]| {
-            let mut best = Nearest::NONE;
-            for &i in chunk {
-                let v = self.d[self.off[i].wrapping_add(x)];
-                if v < best.dist {
-                    best = Nearest { dist: v, index: i };
-                }
+        // Ascending slots: a later equal distance never comes first, so
+        // strict comparisons keep the (distance, slot) order.
+        let push = |t: &mut Top2, v: f64, i: usize| {
+            if v < t.best.dist {
+                t.second = t.best;
+                t.best = Nearest { dist: v, index: i };
+            } else if v < t.second.dist {
+                t.second = Nearest { dist: v, index: i };
             }
-            best
+        };
+        let scan_below = |chunk: &[usize]| {
+            let mut t = Top2::UNKNOWN;
+            for &i in chunk {
+                push(&mut t, self.d[self.off[i].wrapping_add(x)], i);
+            }
+            t
         };
         let scan_above = |chunk: &[usize]| {
-            let mut best = Nearest::NONE;
+            let mut t = Top2::UNKNOWN;
             for &i in chunk {
-                let v = self.d[ox.wrapping_add(i)];
-                if v < best.dist {
-                    best = Nearest { dist: v, index: i };
-                }
+                push(&mut t, self.d[ox.wrapping_add(i)], i);
             }
-            best
+            t
         };
         if candidates.len() < PARALLEL_MIN {
-            return scan_below(below).better(scan_above(above));
+            return scan_below(below).merge(scan_above(above));
         }
         let lo = below
             .par_chunks(CHUNK)
             .map(scan_below)
-            .reduce(|| Nearest::NONE, Nearest::better);
+            .reduce(|| Top2::UNKNOWN, Top2::merge);
         let hi = above
             .par_chunks(CHUNK)
             .map(scan_above)
-            .reduce(|| Nearest::NONE, Nearest::better);
-        lo.better(hi)
+            .reduce(|| Top2::UNKNOWN, Top2::merge);
+        lo.merge(hi)
     }
 
     /// For every slot i of `others` (ascending, x and y not among them),
@@ -143,22 +256,20 @@ impl WorkingMatrix {
     /// Disjoint writes, so the rows are updated on all cores when they are
     /// long.
     ///
-    /// With `cache` (one entry per slot, each the nearest neighbour of that
-    /// slot among all active slots, or `usize::MAX` as index when unknown),
-    /// the entries stay exact: an entry pointing at x or y becomes unknown
-    /// (its distance has gone or grown); any other entry moves to y when the
-    /// new d(i, y) is smaller, or equal with y the lower slot. Nothing else
-    /// changed, so nothing else can move.
-    pub fn update_row<F>(
+    /// With `cache` (one entry per slot: its two nearest active slots, or
+    /// unknown), the entries stay exact through the merge: see
+    /// [`Top2::after_merge`].
+    pub fn update_row<F, C>(
         &mut self,
         x: usize,
         y: usize,
         others: &[usize],
         f: F,
-        cache: Option<&mut [Nearest]>,
+        cache: Option<&mut [C]>,
     ) -> Nearest
     where
         F: Fn(f64, f64, usize) -> f64 + Sync,
+        C: MergeCache,
     {
         self.update_row_below(x, y, others, f, cache, None).0
     }
@@ -167,22 +278,23 @@ impl WorkingMatrix {
     /// slots i whose new d(i, y) is below `bounds[i]` with that distance
     /// (the generic algorithm's lower-bound update, without a second pass
     /// over the column).
-    pub fn update_row_below<F>(
+    pub fn update_row_below<F, C>(
         &mut self,
         x: usize,
         y: usize,
         others: &[usize],
         f: F,
-        cache: Option<&mut [Nearest]>,
+        cache: Option<&mut [C]>,
         bounds: Option<&[f64]>,
     ) -> (Nearest, Vec<(usize, f64)>)
     where
         F: Fn(f64, f64, usize) -> f64 + Sync,
+        C: MergeCache,
     {
         let ptr = SharedMut(self.d.as_mut_ptr());
         let cache_ptr = cache.map(|c| {
             assert!(c.len() >= self.n);
-            SharedNearest(c.as_mut_ptr())
+            SharedCache(c.as_mut_ptr())
         });
         let off = &self.off;
         let len = self.d.len();
@@ -225,16 +337,7 @@ impl WorkingMatrix {
                     // SAFETY: i < n <= cache length (asserted above); each
                     // task touches only the entries of its own slots.
                     let e = unsafe { &mut *c.get().add(i) };
-                    if e.index == x || e.index == y {
-                        e.index = usize::MAX;
-                    } else if e.index != usize::MAX
-                        && (new < e.dist || (new == e.dist && y < e.index))
-                    {
-                        *e = Nearest {
-                            dist: new,
-                            index: y,
-                        };
-                    }
+                    e.after_merge(x, y, new);
                 }
             }
             (best, below)
@@ -255,14 +358,19 @@ impl WorkingMatrix {
 }
 
 /// A shared pointer to cache entries; each task writes disjoint entries.
-#[derive(Clone, Copy)]
-struct SharedNearest(*mut Nearest);
-unsafe impl Send for SharedNearest {}
-unsafe impl Sync for SharedNearest {}
+struct SharedCache<C>(*mut C);
+impl<C> Clone for SharedCache<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for SharedCache<C> {}
+unsafe impl<C: Send> Send for SharedCache<C> {}
+unsafe impl<C: Send> Sync for SharedCache<C> {}
 
-impl SharedNearest {
+impl<C> SharedCache<C> {
     /// The pointer (a method, so closures capture the whole Send wrapper).
-    fn get(self) -> *mut Nearest {
+    fn get(self) -> *mut C {
         self.0
     }
 }
@@ -326,5 +434,70 @@ mod tests {
         let all: Vec<usize> = (0..n).collect();
         let r = m.nearest(1000, &all);
         assert_eq!((r.dist, r.index), (0.5, 700));
+    }
+
+    #[test]
+    fn top2_cache_stays_exact_through_merges() {
+        // few distinct values (many ties) and many (few ties)
+        for levels in [6, 1000] {
+            top2_scenario(levels);
+        }
+    }
+
+    fn top2_scenario(levels: u64) {
+        let n = 40;
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % levels) as f64 + 1.0
+        };
+        let d: Vec<f64> = (0..n * (n - 1) / 2).map(|_| next()).collect();
+        let mut m = WorkingMatrix::new(n, d);
+        let mut active: Vec<usize> = (0..n).collect();
+        let mut cache: Vec<Top2> = (0..n).map(|i| m.nearest2(i, &active)).collect();
+        let mut sizes = vec![1usize; n];
+        while active.len() > 2 {
+            // merge the first active slot with its nearest neighbour
+            let x = active[0];
+            let y = m.nearest(x, &active).index;
+            let (x, y) = (x.min(y), x.max(y));
+            let dist = m.get(x, y);
+            let (nx, ny) = (sizes[x], sizes[y]);
+            remove_sorted(&mut active, x);
+            let others: Vec<usize> = active.iter().copied().filter(|&i| i != y).collect();
+            let s = &sizes;
+            let best = m.update_row(
+                x,
+                y,
+                &others,
+                |a, b, i| crate::linkage::Method::Average.update(a, b, dist, nx, ny, s[i]),
+                Some(&mut cache),
+            );
+            sizes[y] = nx + ny;
+            cache[y] = Top2 {
+                best,
+                second: Nearest::NONE,
+            };
+            for &i in &active {
+                let fresh = m.nearest2(i, &active);
+                let c = cache[i];
+                if c.best.index != usize::MAX {
+                    assert_eq!(
+                        (c.best.index, c.best.dist),
+                        (fresh.best.index, fresh.best.dist),
+                        "slot {i}"
+                    );
+                }
+                if c.second.index != usize::MAX {
+                    assert_eq!(
+                        (c.second.index, c.second.dist),
+                        (fresh.second.index, fresh.second.dist),
+                        "slot {i}"
+                    );
+                }
+            }
+        }
     }
 }
