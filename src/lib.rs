@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod backend;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod datasets;
 pub mod dendrogram;
 pub mod distance;
 pub mod error;

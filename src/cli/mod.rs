@@ -1,6 +1,7 @@
 //! The command-line interface: clap commands that call the library.
 
 mod analysis_cmd;
+mod bench_cmd;
 mod info_cmd;
 mod linkage_cmd;
 mod progress;
@@ -44,6 +45,8 @@ pub enum Command {
     Demo(report_cmd::DemoArgs),
     /// The CPU threads and GPU adapters hclust can use.
     Info,
+    /// Time the CPU and the GPU on this machine (seeded blobs), as a table.
+    Bench(bench_cmd::BenchArgs),
 }
 
 /// Parses the arguments, runs the command, prints any error with its chain,
@@ -82,5 +85,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Report(args) => report_cmd::report(args),
         Command::Demo(args) => report_cmd::demo(args),
         Command::Info => info_cmd::info(),
+        Command::Bench(args) => bench_cmd::bench(args),
     }
 }
