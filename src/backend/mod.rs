@@ -1,10 +1,13 @@
 //! Where the heavy work runs: the CPU reference or the GPU, behind one
 //! small trait.
 //!
-//! Every backend returns the same Z: the merge bookkeeping, the
-//! Lance-Williams updates and the final sort and relabelling are the CPU
-//! code in [`crate::linkage`]; a backend supplies the heavy kernels
-//! (distances, nearest-neighbour reductions).
+//! The merge bookkeeping, the Lance-Williams updates and the final sort and
+//! relabelling are the CPU code in [`mod@crate::linkage`]; a backend supplies
+//! the heavy kernels (distances, nearest-neighbour reductions). On data
+//! without tied distances every backend returns the CPU's Z (heights to
+//! 1e-12 in f64); with ties the GPU, which merges all reciprocal pairs of a
+//! round at once, may return another of the equally valid dendrograms, and
+//! only the CPU follows scipy's tie order.
 
 mod cpu;
 #[cfg(feature = "gpu")]
