@@ -362,8 +362,18 @@ fn a_matrix_too_large_for_memory_is_refused_at_once() {
 #[test]
 fn bench_prints_a_table() {
     hclust()
-        .args(["bench", "--n", "120", "--methods", "average", "--gpu", "false"])
+        .args([
+            "bench",
+            "--n",
+            "120",
+            "--methods",
+            "average",
+            "--gpu",
+            "false",
+        ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("| 120 | 32 | linkage average | cpu |"));
+        .stdout(predicate::str::contains(
+            "| 120 | 32 | linkage average | cpu |",
+        ));
 }
