@@ -377,3 +377,52 @@ fn bench_prints_a_table() {
             "| 120 | 32 | linkage average | cpu |",
         ));
 }
+
+#[test]
+fn ward_without_the_matrix_by_choice_and_when_memory_is_short() {
+    let matrix_path = hclust()
+        .args(["linkage", "--method", "ward"])
+        .arg(tutorial())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let low = hclust()
+        .args(["linkage", "--method", "ward", "--memory", "low"])
+        .arg(tutorial())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let auto_short = hclust()
+        .env("HCLUST_MEMORY_LIMIT", "1000")
+        .args(["linkage", "--method", "ward"])
+        .arg(tutorial())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "computing ward on cluster centroids",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let ids = |b: &[u8]| -> Vec<(String, String, String)> {
+        String::from_utf8_lossy(b)
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].to_string(), f[1].to_string(), f[3].to_string())
+            })
+            .collect()
+    };
+    assert_eq!(ids(&low), ids(&matrix_path));
+    assert_eq!(ids(&auto_short), ids(&matrix_path));
+    fails_with(
+        "x.csv",
+        "1,2\n3,4\n5,7\n",
+        &["--method", "average", "--memory", "low"],
+        &["--memory low", "single and ward"],
+    );
+}

@@ -80,6 +80,19 @@ pub struct LinkageArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// low: never build the distance matrix (single and ward on euclidean
+    /// observations); auto: only when it would not fit in memory.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub memory: MemoryArg,
+}
+
+/// Whether to build the distance matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MemoryArg {
+    /// Build it when it fits (single on euclidean observations never does).
+    Auto,
+    /// Never: the O(n m) paths, for single and ward on euclidean observations.
+    Low,
 }
 
 /// Reads a parameter vector from a file (any shape, flattened).
@@ -198,6 +211,23 @@ pub fn run(args: LinkageArgs) -> Result<()> {
                 args.input.display()
             );
         }
+        if args.memory == MemoryArg::Low {
+            if !metric.is_euclidean() || !matches!(method, Method::Single | Method::Ward) {
+                return Err(Error::invalid_argument(
+                    "--memory low",
+                    "works for single and ward linkage on euclidean observations; \
+                     other methods need the distance matrix",
+                ));
+            }
+            progress.phase("merging without the distance matrix");
+            let z = if method == Method::Single {
+                crate::linkage::single_euclidean(x.view())?
+            } else {
+                crate::linkage::ward_euclidean_low_memory(x.view())?
+            };
+            progress.finish();
+            return write_z(&args, &z, method, metric.name());
+        }
         let backend = pick(x.nrows())?;
         progress.phase("distances and merging");
         let z = match backend.linkage(x.view(), method, &metric) {
@@ -213,10 +243,20 @@ pub fn run(args: LinkageArgs) -> Result<()> {
              and only --backend cpu follows scipy's tie order exactly"
         );
     }
+    write_z(&args, &z, method, &metric_name)
+}
+
+/// Writes Z where --output says (CSV on stdout without it).
+fn write_z(
+    args: &LinkageArgs,
+    z: &ndarray::Array2<f64>,
+    method: Method,
+    metric_name: &str,
+) -> Result<()> {
     match &args.output {
-        Some(path) => io::write_linkage(path, &z, method.name(), &metric_name),
+        Some(path) => io::write_linkage(path, z, method.name(), metric_name),
         None => {
-            let text = io::linkage_csv(&z);
+            let text = io::linkage_csv(z);
             std::io::stdout()
                 .write_all(text.as_bytes())
                 .map_err(|source| Error::Io {

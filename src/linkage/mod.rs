@@ -16,6 +16,7 @@ mod primitive;
 mod relabel;
 pub(crate) mod rounds;
 mod validate;
+mod vector;
 mod working;
 
 use ndarray::{Array2, ArrayView2};
@@ -56,6 +57,18 @@ pub fn linkage(x: ArrayView2<f64>, method: Method, metric: &Metric) -> Result<Ar
     if method == Method::Single && metric.is_euclidean() {
         return single_euclidean(x);
     }
+    // Ward on euclidean observations does without the matrix when the
+    // matrix would not fit.
+    if method == Method::Ward
+        && metric.is_euclidean()
+        && crate::memory::check_condensed_fits(x.nrows()).is_err()
+    {
+        eprintln!(
+            "hclust: the distance matrix would not fit in memory; \
+             computing ward on cluster centroids instead (O(n m) memory)"
+        );
+        return ward_euclidean_low_memory(x);
+    }
     let y = pdist(x, metric)?;
     linkage_condensed_owned(y, method)
 }
@@ -74,6 +87,23 @@ pub fn single_euclidean(x: ArrayView2<f64>) -> Result<Array2<f64>> {
     let data = standard.as_slice().expect("standard layout is contiguous");
     let merges = mst::mst_single(n, |a, idx, out| mst::euclidean_from(data, m, a, idx, out));
     Ok(relabel::sort_and_label(merges, n))
+}
+
+/// Ward linkage of observations under the euclidean metric without the
+/// distance matrix: the nearest-neighbour chain on cluster centroids and
+/// sizes (as fastcluster's `linkage_vector`). Memory O(n m), time
+/// O(n^2 m). The same tree as the matrix path on data without ties; heights
+/// agree to rounding (about 1e-12 relative), since they come from
+/// centroids rather than from the Lance-Williams recurrence.
+///
+/// # Errors
+/// The errors of [`crate::distance::check_observations`].
+pub fn ward_euclidean_low_memory(x: ArrayView2<f64>) -> Result<Array2<f64>> {
+    crate::distance::check_observations(x)?;
+    let (n, m) = x.dim();
+    let standard = x.as_standard_layout();
+    let data = standard.as_slice().expect("standard layout is contiguous");
+    Ok(relabel::sort_and_label(vector::ward_chain(data, n, m), n))
 }
 
 /// Z for a condensed distance matrix: scipy's `linkage(y, method)`.
