@@ -62,7 +62,7 @@ def _self_maxrss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
 
-def child_main(tool: str, method: str, data: str, zout: str) -> None:
+def child_main(tool: str, method: str, data: str, zout: str, vector: str = "0") -> None:
     import numpy as np
 
     if tool == "scipy":
@@ -70,7 +70,8 @@ def child_main(tool: str, method: str, data: str, zout: str) -> None:
     elif tool == "fastcluster":
         import fastcluster
 
-        linkage = fastcluster.linkage
+        # --vector: the O(n m) memory variant, without the distance matrix
+        linkage = fastcluster.linkage_vector if vector == "1" else fastcluster.linkage
     else:
         raise SystemExit(f"unknown tool {tool}")
     X = np.load(data)
@@ -216,10 +217,13 @@ def run_tool(tool, method, data, workdir, args, use_gnu_time) -> Run:
     env = None
     if tool == "hclust":
         argv = [str(args.hclust), "linkage", str(data), "--method", method, "-o", str(zout)]
+        if args.vector:
+            argv += ["--memory", "low"]
         if args.hclust_threads:
             env = dict(os.environ, RAYON_NUM_THREADS=str(args.hclust_threads))
     else:
-        argv = [sys.executable, str(Path(__file__).resolve()), "--child", tool, method, str(data), str(zout)]
+        argv = [sys.executable, str(Path(__file__).resolve()), "--child", tool, method, str(data), str(zout),
+                "1" if args.vector else "0"]
     ok, reason, wall, peak, out = measure(argv, args.timeout, use_gnu_time, workdir, env)
     if not ok:
         return Run(False, reason, wall=wall, peak_kib=peak)
@@ -364,7 +368,7 @@ def speedup(other: Result | None, hc: Result | None) -> str:
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child_main(*sys.argv[2:6])
+        child_main(*sys.argv[2:7])
         return 0
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -378,7 +382,13 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
     ap.add_argument("--out", type=Path, default=REPO / "benches" / "results" / "table.md")
     ap.add_argument("--no-gnu-time", action="store_true", help="measure peak RSS with the Python wrapper even if GNU time exists")
+    ap.add_argument("--vector", action="store_true",
+                    help="the paths without a distance matrix: hclust --memory low against "
+                         "fastcluster.linkage_vector (single and ward; scipy is skipped)")
     args = ap.parse_args()
+    if args.vector:
+        args.skip = sorted(set(args.skip) | {"scipy"})
+        args.methods = [m for m in args.methods if m in ("single", "ward")] or ["single", "ward"]
     if args.repeat < 1:
         ap.error("--repeat must be >= 1")
 
@@ -442,7 +452,10 @@ def main() -> int:
                     results[(n, method, tool)] = res
                 ref = zs.get("scipy")
                 for tool, dest in (("hclust", agrees), ("fastcluster", fc_agrees)):
-                    if "scipy" not in tools:
+                    if args.vector and tool == "hclust" and "hclust" in zs and "fastcluster" in zs:
+                        # no scipy at these sizes: compare with fastcluster's linkage_vector
+                        dest[(n, method)] = "vs fastcluster: " + compare_z(zs["hclust"], zs["fastcluster"])
+                    elif "scipy" not in tools:
                         dest[(n, method)] = "n/a (scipy skipped)"
                     elif tool not in tools:
                         dest[(n, method)] = "skipped"
