@@ -133,7 +133,7 @@ where
 /// `sum(f(k))` for k < m in the order of scipy's vectorised C loops: even and
 /// odd terms apart, `(even + odd) + last` (the last term only when m is odd).
 #[inline]
-pub(super) fn split_sum(m: usize, f: impl Fn(usize) -> f64) -> f64 {
+pub(crate) fn split_sum(m: usize, f: impl Fn(usize) -> f64) -> f64 {
     let (mut even, mut odd) = (0.0, 0.0);
     for q in 0..m / 2 {
         even += f(2 * q);

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 /// Each column's variance with ddof = 1, as `np.var(X, axis=0, ddof=1)`:
 /// the mean and the sum of squared deviations are summed row by row.
-pub(super) fn column_variances(x: &[f64], n: usize, m: usize) -> Vec<f64> {
+pub(crate) fn column_variances(x: &[f64], n: usize, m: usize) -> Vec<f64> {
     let mean = column_means(x, n, m);
     let mut ss = vec![0.0; m];
     for row in x.chunks_exact(m) {
@@ -37,7 +37,7 @@ fn column_means(x: &[f64], n: usize, m: usize) -> Vec<f64> {
 
 /// numpy's pairwise summation (`np.add.reduce` along a contiguous axis):
 /// 8 running sums over blocks of at most 128 values, halved recursively.
-pub(super) fn pairwise_sum(a: &[f64]) -> f64 {
+pub(crate) fn pairwise_sum(a: &[f64]) -> f64 {
     let n = a.len();
     if n < 8 {
         a.iter().fold(0.0, |s, &v| s + v)

@@ -21,6 +21,13 @@ mod kernels;
 #[path = "linalg.rs"]
 mod linalg;
 
+/// The summation orders the GPU kernels' CPU-side preparation must share
+/// with the CPU metrics, so both give the same bits.
+pub(crate) mod shared {
+    pub(crate) use super::kernels::split_sum;
+    pub(crate) use super::linalg::{column_variances, pairwise_sum};
+}
+
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 

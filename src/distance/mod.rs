@@ -10,6 +10,7 @@ use std::sync::Arc;
 use ndarray::{Array2, ArrayView2};
 
 pub use condensed::{condensed_index, num_obs_condensed, CondensedMatrix};
+pub(crate) use metrics::shared;
 
 use crate::error::{Error, Result};
 

@@ -5,6 +5,7 @@
 //! exactly the arithmetic of src/distance/, so that the GPU distances equal
 //! the CPU's.
 
+use crate::distance::shared::{column_variances, pairwise_sum, split_sum};
 use crate::distance::Metric;
 
 /// The kernel's metric ids (the `METRIC_*` constants of pdist_tiled.wgsl).
@@ -164,23 +165,6 @@ fn minkowski(p: f64, w: Option<&[f64]>, m: usize) -> Plan {
     })
 }
 
-/// `sum(f(k))` for k < m as scipy's vectorised C loops sum it: even and odd
-/// terms apart, `(even + odd) + last` (the last term only when m is odd).
-/// The same order as the CPU's `split_sum`.
-fn split_sum(m: usize, f: impl Fn(usize) -> f64) -> f64 {
-    let (mut even, mut odd) = (0.0, 0.0);
-    for q in 0..m / 2 {
-        even += f(2 * q);
-        odd += f(2 * q + 1);
-    }
-    let s = even + odd;
-    if m % 2 == 1 {
-        s + f(m - 1)
-    } else {
-        s
-    }
-}
-
 /// Each row's euclidean norm, as the CPU cosine computes it.
 pub(crate) fn row_norms(x: &[f64], m: usize) -> Vec<f64> {
     x.chunks_exact(m)
@@ -197,56 +181,6 @@ pub(crate) fn centred_rows(x: &[f64], m: usize) -> Vec<f64> {
             row.iter().map(move |v| v - mean)
         })
         .collect()
-}
-
-/// numpy's pairwise summation: 8 running sums over blocks of at most 128
-/// values, halved recursively (the CPU's `linalg::pairwise_sum`).
-fn pairwise_sum(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 8 {
-        a.iter().fold(0.0, |s, &v| s + v)
-    } else if n <= 128 {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&a[..8]);
-        let full = n - n % 8;
-        for block in a[8..full].chunks_exact(8) {
-            for (acc, &v) in r.iter_mut().zip(block) {
-                *acc += v;
-            }
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &v in &a[full..] {
-            res += v;
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
-    }
-}
-
-/// Each column's variance with ddof = 1, summed row by row as
-/// `np.var(X, axis=0, ddof=1)` (the CPU's `linalg::column_variances`).
-pub(crate) fn column_variances(x: &[f64], n: usize, m: usize) -> Vec<f64> {
-    let mut mean = vec![0.0; m];
-    for row in x.chunks_exact(m) {
-        for (s, &v) in mean.iter_mut().zip(row) {
-            *s += v;
-        }
-    }
-    for s in &mut mean {
-        *s /= n as f64;
-    }
-    let mut ss = vec![0.0; m];
-    for row in x.chunks_exact(m) {
-        for ((s, &v), &mu) in ss.iter_mut().zip(row).zip(&mean) {
-            let d = v - mu;
-            *s += d * d;
-        }
-    }
-    let div = (n - 1) as f64;
-    ss.iter().map(|s| s / div).collect()
 }
 
 #[cfg(test)]
