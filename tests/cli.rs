@@ -423,6 +423,6 @@ fn ward_without_the_matrix_by_choice_and_when_memory_is_short() {
         "x.csv",
         "1,2\n3,4\n5,7\n",
         &["--method", "average", "--memory", "low"],
-        &["--memory low", "single and ward"],
+        &["--memory low", "average needs the distance matrix"],
     );
 }

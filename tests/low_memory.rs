@@ -4,7 +4,7 @@
 mod common;
 
 use common::{assert_same_linkage, matrix, read_json};
-use hclust::linkage::{single_euclidean, ward_euclidean_low_memory};
+use hclust::linkage::{centroid_euclidean_low_memory, single_euclidean, ward_euclidean_low_memory};
 use hclust::{linkage_condensed, pdist, Method, Metric};
 
 const TIE_FREE: [&str; 6] = [
@@ -37,5 +37,22 @@ fn single_without_the_matrix_is_bit_identical() {
             linkage_condensed(&y, Method::Single).unwrap(),
             "{name}"
         );
+    }
+}
+
+#[test]
+fn centroid_and_median_on_centroids_equal_the_matrix_path() {
+    for name in TIE_FREE {
+        let f = read_json(&format!("linkage/{name}.json"));
+        let x = matrix(&f["X"]);
+        for method in [Method::Centroid, Method::Median] {
+            let z = centroid_euclidean_low_memory(x.view(), method).unwrap();
+            assert_same_linkage(
+                &z,
+                &matrix(&f["linkage"][method.name()]),
+                1e-9,
+                &format!("{name}/{method}"),
+            );
+        }
     }
 }

@@ -80,8 +80,8 @@ pub struct LinkageArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
-    /// low: never build the distance matrix (single and ward on euclidean
-    /// observations); auto: only when it would not fit in memory.
+    /// low: never build the distance matrix (single, ward, centroid and
+    /// median on euclidean observations); auto: only when it would not fit.
     #[arg(long, value_enum, default_value = "auto")]
     pub memory: MemoryArg,
 }
@@ -91,7 +91,7 @@ pub struct LinkageArgs {
 pub enum MemoryArg {
     /// Build it when it fits (single on euclidean observations never does).
     Auto,
-    /// Never: the O(n m) paths, for single and ward on euclidean observations.
+    /// Never: the O(n m) paths (single, ward, centroid, median; euclidean).
     Low,
 }
 
@@ -212,19 +212,14 @@ pub fn run(args: LinkageArgs) -> Result<()> {
             );
         }
         if args.memory == MemoryArg::Low {
-            if !metric.is_euclidean() || !matches!(method, Method::Single | Method::Ward) {
+            if !metric.is_euclidean() {
                 return Err(Error::invalid_argument(
                     "--memory low",
-                    "works for single and ward linkage on euclidean observations; \
-                     other methods need the distance matrix",
+                    "works on euclidean observations only; other metrics need the distance matrix",
                 ));
             }
             progress.phase("merging without the distance matrix");
-            let z = if method == Method::Single {
-                crate::linkage::single_euclidean(x.view())?
-            } else {
-                crate::linkage::ward_euclidean_low_memory(x.view())?
-            };
+            let z = crate::linkage::low_memory(x.view(), method)?;
             progress.finish();
             return write_z(&args, &z, method, metric.name());
         }

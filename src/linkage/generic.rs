@@ -2,6 +2,8 @@
 //! linkage, which are not reducible, as scipy runs it.
 
 use super::method::Method;
+use rayon::prelude::*;
+
 use super::working::{remove_sorted, Nearest, WorkingMatrix};
 use crate::error::{Error, Result};
 
@@ -94,14 +96,14 @@ impl IndexedHeap {
 /// When every distance above x is NaN: the Lance-Williams update of
 /// centroid or median took the square root of a negative number, which
 /// happens when the input distances are not euclidean (scipy raises too).
-fn nearest_above(
-    d: &WorkingMatrix,
+fn nearest_above<S: GenericStore>(
+    d: &S,
     x: usize,
     active: &[usize],
     method: Method,
 ) -> Result<(usize, f64)> {
     let start = active.partition_point(|&i| i <= x);
-    let found = d.nearest(x, &active[start..]);
+    let found = d.nearest_among(x, &active[start..]);
     if found.index == usize::MAX {
         return Err(Error::invalid_argument(
             "distances",
@@ -115,6 +117,156 @@ fn nearest_above(
     Ok((found.index, found.dist))
 }
 
+/// What the generic algorithm needs of the cluster distances: a condensed
+/// matrix updated by Lance-Williams, or cluster centroids.
+pub(crate) trait GenericStore {
+    /// The distance between active slots x and y.
+    fn distance(&self, x: usize, y: usize) -> f64;
+
+    /// The nearest of `candidates` (ascending) to x: strict `<`, ties to the
+    /// lowest slot, NaN never chosen; index `usize::MAX` when none.
+    fn nearest_among(&self, x: usize, candidates: &[usize]) -> Nearest;
+
+    /// Merges slot x into slot y (sizes before the merge: nx, ny; `size`
+    /// already holds the merged size at y and 0 at x; `active` no longer
+    /// holds x and has y at `pos`). Returns, in ascending order, the slots
+    /// z < y whose new distance to y is below `bounds[z]`, with that
+    /// distance.
+    #[allow(clippy::too_many_arguments)]
+    fn merge(
+        &mut self,
+        method: Method,
+        x: usize,
+        y: usize,
+        dist: f64,
+        nx: usize,
+        ny: usize,
+        size: &[usize],
+        active: &[usize],
+        pos: usize,
+        bounds: &[f64],
+    ) -> Vec<(usize, f64)>;
+}
+
+impl GenericStore for WorkingMatrix {
+    fn distance(&self, x: usize, y: usize) -> f64 {
+        self.get(x, y)
+    }
+
+    fn nearest_among(&self, x: usize, candidates: &[usize]) -> Nearest {
+        self.nearest(x, candidates)
+    }
+
+    fn merge(
+        &mut self,
+        method: Method,
+        x: usize,
+        y: usize,
+        dist: f64,
+        nx: usize,
+        ny: usize,
+        size: &[usize],
+        active: &[usize],
+        pos: usize,
+        bounds: &[f64],
+    ) -> Vec<(usize, f64)> {
+        let update = |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size[i]);
+        let (_, lowered) =
+            self.update_row_below::<_, Nearest>(x, y, &active[..pos], update, None, Some(bounds));
+        self.update_row::<_, Nearest>(x, y, &active[pos + 1..], update, None);
+        lowered
+    }
+}
+
+/// Cluster centroids (n x m, row-major), for centroid and median linkage
+/// without the distance matrix: the distance of two clusters is the
+/// euclidean distance of their centroids (for median, of the midpoints the
+/// merges define). Memory O(n m).
+pub(crate) struct Centroids {
+    pub data: Vec<f64>,
+    pub m: usize,
+}
+
+impl Centroids {
+    fn row(&self, i: usize) -> &[f64] {
+        &self.data[i * self.m..(i + 1) * self.m]
+    }
+}
+
+impl GenericStore for Centroids {
+    fn distance(&self, x: usize, y: usize) -> f64 {
+        let (a, b) = (self.row(x), self.row(y));
+        a.iter()
+            .zip(b)
+            .map(|(u, v)| (u - v) * (u - v))
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    fn nearest_among(&self, x: usize, candidates: &[usize]) -> Nearest {
+        let scan = |chunk: &[usize]| {
+            let mut best = Nearest::NONE;
+            for &i in chunk {
+                let v = self.distance(x, i);
+                if v < best.dist {
+                    best = Nearest { dist: v, index: i };
+                }
+            }
+            best
+        };
+        if candidates.len() < 2048 {
+            scan(candidates)
+        } else {
+            candidates
+                .par_chunks(512)
+                .map(scan)
+                .reduce(|| Nearest::NONE, Nearest::better)
+        }
+    }
+
+    fn merge(
+        &mut self,
+        method: Method,
+        x: usize,
+        y: usize,
+        _dist: f64,
+        nx: usize,
+        ny: usize,
+        _size: &[usize],
+        active: &[usize],
+        pos: usize,
+        bounds: &[f64],
+    ) -> Vec<(usize, f64)> {
+        let m = self.m;
+        let (wx, wy) = match method {
+            Method::Median => (0.5, 0.5),
+            _ => {
+                let t = (nx + ny) as f64;
+                (nx as f64 / t, ny as f64 / t)
+            }
+        };
+        for k in 0..m {
+            self.data[y * m + k] = wx * self.data[x * m + k] + wy * self.data[y * m + k];
+        }
+        let this = &*self;
+        active[..pos]
+            .par_chunks(512)
+            .map(|chunk| {
+                chunk
+                    .iter()
+                    .filter_map(|&z| {
+                        let dz = this.distance(z, y);
+                        (dz < bounds[z]).then_some((z, dz))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .reduce(Vec::new, |mut a, b| {
+                a.extend(b);
+                a
+            })
+    }
+}
+
 /// Runs the generic algorithm and returns Z rows in merge order, with
 /// cluster ids (not slots): `(min id, max id, dist, size)`. No sorting
 /// afterwards: centroid and median heights may decrease.
@@ -123,8 +275,11 @@ fn nearest_above(
 /// a lower bound of its distance in a heap. Pop the minimum; when the bound
 /// is stale, recompute that slot's neighbour and push it back; otherwise
 /// merge x with its neighbour y > x, the new cluster taking slot y.
-pub(crate) fn generic(mut d: WorkingMatrix, method: Method) -> Result<Vec<[f64; 4]>> {
-    let n = d.n();
+pub(crate) fn generic<S: GenericStore>(
+    mut d: S,
+    n: usize,
+    method: Method,
+) -> Result<Vec<[f64; 4]>> {
     let mut size = vec![1usize; n];
     let mut cluster_id: Vec<usize> = (0..n).collect();
     let mut active: Vec<usize> = (0..n).collect();
@@ -146,7 +301,7 @@ pub(crate) fn generic(mut d: WorkingMatrix, method: Method) -> Result<Vec<[f64; 
             x = hx;
             dist = hd;
             y = neighbor[x];
-            if dist == d.get(x, y) {
+            if dist == d.distance(x, y) {
                 break;
             }
             let (ny_, nd) = nearest_above(&d, x, &active, method)?;
@@ -172,12 +327,7 @@ pub(crate) fn generic(mut d: WorkingMatrix, method: Method) -> Result<Vec<[f64; 
         remove_sorted(&mut active, x);
 
         let pos = active.binary_search(&y).expect("y is active");
-        let size_ref = &size;
-        let update =
-            |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
-        let (_, lowered) =
-            d.update_row_below::<_, Nearest>(x, y, &active[..pos], update, None, Some(&min_dist));
-        d.update_row::<_, Nearest>(x, y, &active[pos + 1..], update, None);
+        let lowered = d.merge(method, x, y, dist, nx, ny, &size, &active, pos, &min_dist);
 
         // Neighbour candidates pointing at x now point at y (a guess that
         // the lazy check above corrects).

@@ -57,17 +57,14 @@ pub fn linkage(x: ArrayView2<f64>, method: Method, metric: &Metric) -> Result<Ar
     if method == Method::Single && metric.is_euclidean() {
         return single_euclidean(x);
     }
-    // Ward on euclidean observations does without the matrix when the
-    // matrix would not fit.
-    if method == Method::Ward
-        && metric.is_euclidean()
-        && crate::memory::check_condensed_fits(x.nrows()).is_err()
-    {
+    // Ward, centroid and median on euclidean observations do without the
+    // matrix when the matrix would not fit.
+    if method.needs_euclidean() && crate::memory::check_condensed_fits(x.nrows()).is_err() {
         eprintln!(
             "hclust: the distance matrix would not fit in memory; \
-             computing ward on cluster centroids instead (O(n m) memory)"
+             computing {method} on cluster centroids instead (O(n m) memory)"
         );
-        return ward_euclidean_low_memory(x);
+        return low_memory(x, method);
     }
     let y = pdist(x, metric)?;
     linkage_condensed_owned(y, method)
@@ -106,6 +103,61 @@ pub fn ward_euclidean_low_memory(x: ArrayView2<f64>) -> Result<Array2<f64>> {
     Ok(relabel::sort_and_label(vector::ward_chain(data, n, m), n))
 }
 
+/// Centroid or median linkage of observations under the euclidean metric
+/// without the distance matrix: the generic algorithm on cluster centroids
+/// (for median, on the midpoints its merges define). Memory O(n m). The
+/// same tree as the matrix path on data without ties; heights agree to
+/// rounding, since they come from centroids rather than from the
+/// Lance-Williams recurrence.
+///
+/// # Errors
+/// The errors of [`crate::distance::check_observations`];
+/// [`Error::InvalidArgument`] for another method.
+pub fn centroid_euclidean_low_memory(x: ArrayView2<f64>, method: Method) -> Result<Array2<f64>> {
+    if !matches!(method, Method::Centroid | Method::Median) {
+        return Err(Error::invalid_argument(
+            "method",
+            format!("{method}: only centroid and median run on centroids"),
+        ));
+    }
+    crate::distance::check_observations(x)?;
+    let (n, m) = x.dim();
+    let data = x
+        .as_standard_layout()
+        .as_slice()
+        .expect("contiguous")
+        .to_vec();
+    let rows = generic::generic(generic::Centroids { data, m }, n, method)?;
+    let mut z = Array2::zeros((n - 1, 4));
+    for (k, r) in rows.iter().enumerate() {
+        for c in 0..4 {
+            z[[k, c]] = r[c];
+        }
+    }
+    Ok(z)
+}
+
+/// Z without the distance matrix for the methods that allow it on
+/// euclidean observations: single, ward, centroid, median.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for complete, average and weighted, which
+/// need the matrix; the errors of the observations' checks.
+pub fn low_memory(x: ArrayView2<f64>, method: Method) -> Result<Array2<f64>> {
+    match method {
+        Method::Single => single_euclidean(x),
+        Method::Ward => ward_euclidean_low_memory(x),
+        Method::Centroid | Method::Median => centroid_euclidean_low_memory(x, method),
+        _ => Err(Error::invalid_argument(
+            "--memory low",
+            format!(
+                "works for single, ward, centroid and median on euclidean observations; \
+                 {method} needs the distance matrix"
+            ),
+        )),
+    }
+}
+
 /// Z for a condensed distance matrix: scipy's `linkage(y, method)`.
 ///
 /// Copies `y`; [`linkage_condensed_owned`] works in place instead.
@@ -139,7 +191,7 @@ pub fn linkage_condensed_owned(y: CondensedMatrix, method: Method) -> Result<Arr
             Ok(relabel::sort_and_label(merges, n))
         }
         Method::Centroid | Method::Median => {
-            let rows = generic::generic(WorkingMatrix::new(n, y.into_vec()), method)?;
+            let rows = generic::generic(WorkingMatrix::new(n, y.into_vec()), n, method)?;
             let mut z = Array2::zeros((n - 1, 4));
             for (k, r) in rows.iter().enumerate() {
                 for c in 0..4 {
