@@ -62,6 +62,9 @@ def _self_maxrss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
 
+VECTOR_METHODS = ("single", "ward", "centroid", "median")
+
+
 def child_main(tool: str, method: str, data: str, zout: str, vector: str = "0") -> None:
     import numpy as np
 
@@ -384,11 +387,11 @@ def main() -> int:
     ap.add_argument("--no-gnu-time", action="store_true", help="measure peak RSS with the Python wrapper even if GNU time exists")
     ap.add_argument("--vector", action="store_true",
                     help="the paths without a distance matrix: hclust --memory low against "
-                         "fastcluster.linkage_vector (single and ward; scipy is skipped)")
+                         "fastcluster.linkage_vector (single, ward, centroid, median; scipy is skipped)")
     args = ap.parse_args()
     if args.vector:
         args.skip = sorted(set(args.skip) | {"scipy"})
-        args.methods = [m for m in args.methods if m in ("single", "ward")] or ["single", "ward"]
+        args.methods = [m for m in args.methods if m in VECTOR_METHODS] or list(VECTOR_METHODS)
     if args.repeat < 1:
         ap.error("--repeat must be >= 1")
 
