@@ -198,3 +198,47 @@ fn leaves_list_matches() {
         );
     });
 }
+
+#[test]
+fn fclusterdata_and_correspond_agree_with_their_parts() {
+    use hclust::analysis::{correspond, fclusterdata};
+    use hclust::{linkage, Method};
+    for_each_case(|what, x, case| {
+        let method: Method = case["method"].as_str().unwrap().parse().unwrap();
+        let z = matrix(&case["Z"]);
+        let y = pdist(x.view(), &Metric::Euclidean).unwrap();
+        assert!(correspond(z.view(), &y), "{what}");
+        let fewer = pdist(
+            x.slice(ndarray::s![..x.nrows() - 1, ..]),
+            &Metric::Euclidean,
+        )
+        .unwrap();
+        assert!(
+            !correspond(z.view(), &fewer),
+            "{what}: one observation short"
+        );
+        // fclusterdata = linkage + fcluster, and linkage is scipy's Z here
+        assert_eq!(
+            linkage(x.view(), method, &Metric::Euclidean)
+                .unwrap()
+                .column(0),
+            z.column(0),
+            "{what}"
+        );
+        let t = fclusterdata(
+            x.view(),
+            3.0,
+            &Criterion::MaxClust,
+            method,
+            &Metric::Euclidean,
+        )
+        .unwrap();
+        let expected = case["fcluster"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["criterion"] == "maxclust" && f["t"].as_f64() == Some(3.0))
+            .unwrap();
+        assert_eq!(t, ints(&expected["T"]), "{what} fclusterdata maxclust 3");
+    });
+}
