@@ -188,9 +188,15 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         let y = CondensedMatrix::new(io::read_condensed(&args.input)?)?;
         let backend = pick(y.n())?;
         progress.phase("merging");
-        let z = match backend.linkage_condensed(y.clone(), method) {
-            Ok(z) => z,
-            Err(e) => fallback(e)?.linkage_condensed(y, method)?,
+        // Keep a copy for the fallback only where one can happen (auto on
+        // the GPU): on the CPU the matrix is merged in place, uncopied.
+        let z = if choice == BackendChoice::Auto && !backend.name().starts_with("cpu") {
+            match backend.linkage_condensed(y.clone(), method) {
+                Ok(z) => z,
+                Err(e) => fallback(e)?.linkage_condensed(y, method)?,
+            }
+        } else {
+            backend.linkage_condensed(y, method)?
         };
         (z, "precomputed".to_string())
     } else {
