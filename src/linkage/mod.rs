@@ -100,7 +100,11 @@ pub fn ward_euclidean_low_memory(x: ArrayView2<f64>) -> Result<Array2<f64>> {
     let (n, m) = x.dim();
     let standard = x.as_standard_layout();
     let data = standard.as_slice().expect("standard layout is contiguous");
-    Ok(relabel::sort_and_label(vector::ward_chain(data, n, m), n))
+    let mut store = vector::WardCentroids::new(data, n, m);
+    Ok(relabel::sort_and_label(
+        nn_chain::nn_chain(&mut store, n),
+        n,
+    ))
 }
 
 /// Centroid or median linkage of observations under the euclidean metric
@@ -187,7 +191,8 @@ pub fn linkage_condensed_owned(y: CondensedMatrix, method: Method) -> Result<Arr
             Ok(relabel::sort_and_label(merges, n))
         }
         Method::Complete | Method::Average | Method::Weighted | Method::Ward => {
-            let merges = nn_chain::nn_chain(WorkingMatrix::new(n, y.into_vec()), method);
+            let mut store = nn_chain::MatrixChain::new(WorkingMatrix::new(n, y.into_vec()), method);
+            let merges = nn_chain::nn_chain(&mut store, n);
             Ok(relabel::sort_and_label(merges, n))
         }
         Method::Centroid | Method::Median => {

@@ -1,12 +1,26 @@
 //! The nearest-neighbour chain algorithm (complete, average, weighted,
-//! ward), with scipy's tie-breaking.
+//! ward), with scipy's tie-breaking, over a distance matrix or over cluster
+//! centroids.
 
 use super::method::Method;
 use super::relabel::SlotMerge;
-use super::working::{remove_sorted, Top2, WorkingMatrix};
+use super::working::{remove_sorted, Nearest, Top2, WorkingMatrix};
 
-/// Runs the nearest-neighbour chain on `d` (consumed: it is updated in
-/// place) and returns the merges in discovery order, as slot pairs.
+/// What the chain needs of the cluster distances.
+pub(crate) trait ChainStore {
+    /// The nearest active slot to x (x excluded): strict `<`, ties to the
+    /// lowest slot, NaN never chosen; index `usize::MAX` when none.
+    fn nearest(&mut self, x: usize, active: &[usize]) -> Nearest;
+
+    /// The distance between active slots x and y.
+    fn distance(&self, x: usize, y: usize) -> f64;
+
+    /// Merges slot x into slot y (x < y) at `dist`; `active` no longer holds x.
+    fn merge(&mut self, x: usize, y: usize, dist: f64, active: &[usize]);
+}
+
+/// Runs the nearest-neighbour chain over `n` slots and returns the merges
+/// in discovery order, as slot pairs.
 ///
 /// The chain starts at the lowest active slot. For the chain's tip x, the
 /// candidate is the previous chain element unless some active slot is
@@ -16,20 +30,12 @@ use super::working::{remove_sorted, Top2, WorkingMatrix};
 /// neighbour is the previous element, the two merge: the lower slot is
 /// dropped and the new cluster lives in the higher one.
 ///
-/// Each slot's nearest neighbour is cached and kept exact through the
-/// merges (see [`WorkingMatrix::update_row`]), so a full scan happens only
-/// when a slot's neighbour was one of the merged pair: the answers are
-/// those of scipy's scans, without most of the scanning.
-///
 /// Valid for methods whose distance update is reducible (complete, average,
 /// weighted, ward; single works too but has a faster algorithm).
-pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
-    let n = d.n();
-    let mut size = vec![1usize; n];
+pub(crate) fn nn_chain<S: ChainStore>(store: &mut S, n: usize) -> Vec<SlotMerge> {
     let mut active: Vec<usize> = (0..n).collect();
     let mut chain: Vec<usize> = Vec::with_capacity(n);
     let mut merges = Vec::with_capacity(n - 1);
-    let mut cache = vec![Top2::UNKNOWN; n];
 
     for _ in 0..n - 1 {
         if chain.is_empty() {
@@ -38,27 +44,22 @@ pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
         let (x, y, dist) = loop {
             let x = chain[chain.len() - 1];
             let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
-            let found = if cache[x].best.index != usize::MAX {
-                cache[x].best
-            } else {
-                let t = d.nearest2(x, &active);
-                cache[x] = t;
-                t.best
-            };
+            let found = store.nearest(x, &active);
             let (y, dist) = match prev {
                 // scipy keeps the previous element unless something is
                 // strictly nearer (NaN compares false, so it keeps it then too).
                 Some(p)
-                    if found.dist.partial_cmp(&d.get(x, p)) != Some(std::cmp::Ordering::Less) =>
+                    if found.dist.partial_cmp(&store.distance(x, p))
+                        != Some(std::cmp::Ordering::Less) =>
                 {
-                    (p, d.get(x, p))
+                    (p, store.distance(x, p))
                 }
                 _ if found.index != usize::MAX => (found.index, found.dist),
                 // Nothing below infinity (only with NaN or infinite input,
                 // which callers reject): take any other active slot.
                 _ => {
                     let other = *active.iter().find(|&&i| i != x).expect("two active slots");
-                    (other, d.get(x, other))
+                    (other, store.distance(x, other))
                 }
             };
             if Some(y) == prev {
@@ -69,23 +70,69 @@ pub(crate) fn nn_chain(mut d: WorkingMatrix, method: Method) -> Vec<SlotMerge> {
         chain.truncate(chain.len() - 2);
 
         let (x, y) = if x > y { (y, x) } else { (x, y) };
-        let (nx, ny) = (size[x], size[y]);
         merges.push(SlotMerge { a: x, b: y, dist });
-        size[x] = 0;
-        size[y] = nx + ny;
         remove_sorted(&mut active, x);
-
-        let pos = active.binary_search(&y).expect("y is active");
-        let size_ref = &size;
-        let update =
-            |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
-        let (below, above) = active.split_at(pos);
-        let lo = d.update_row(x, y, below, update, Some(&mut cache));
-        let hi = d.update_row(x, y, &above[1..], update, Some(&mut cache));
-        cache[y] = Top2 {
-            best: lo.better(hi),
-            second: Top2::UNKNOWN.second,
-        };
+        store.merge(x, y, dist, &active);
     }
     merges
+}
+
+/// The condensed matrix, updated in place with the Lance-Williams formula.
+///
+/// Each slot's two nearest neighbours are cached and kept exact through
+/// the merges (see [`WorkingMatrix::update_row`]), so a full scan happens
+/// only when a slot's nearest neighbour was merged away and no exact second
+/// is known: the answers are those of scipy's scans, without most of the
+/// scanning.
+pub(crate) struct MatrixChain {
+    d: WorkingMatrix,
+    method: Method,
+    size: Vec<usize>,
+    cache: Vec<Top2>,
+}
+
+impl MatrixChain {
+    /// Takes the matrix (consumed: it is updated in place).
+    pub fn new(d: WorkingMatrix, method: Method) -> Self {
+        let n = d.n();
+        MatrixChain {
+            d,
+            method,
+            size: vec![1; n],
+            cache: vec![Top2::UNKNOWN; n],
+        }
+    }
+}
+
+impl ChainStore for MatrixChain {
+    fn nearest(&mut self, x: usize, active: &[usize]) -> Nearest {
+        if self.cache[x].best.index == usize::MAX {
+            self.cache[x] = self.d.nearest2(x, active);
+        }
+        self.cache[x].best
+    }
+
+    fn distance(&self, x: usize, y: usize) -> f64 {
+        self.d.get(x, y)
+    }
+
+    fn merge(&mut self, x: usize, y: usize, dist: f64, active: &[usize]) {
+        let (nx, ny) = (self.size[x], self.size[y]);
+        self.size[x] = 0;
+        self.size[y] = nx + ny;
+        let pos = active.binary_search(&y).expect("y is active");
+        let (size, method) = (&self.size, self.method);
+        let update = |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size[i]);
+        let (below, above) = active.split_at(pos);
+        let lo = self
+            .d
+            .update_row(x, y, below, update, Some(&mut self.cache));
+        let hi = self
+            .d
+            .update_row(x, y, &above[1..], update, Some(&mut self.cache));
+        self.cache[y] = Top2 {
+            best: lo.better(hi),
+            second: Nearest::NONE,
+        };
+    }
 }
