@@ -1,7 +1,6 @@
 //! The commands that read Z and analyse it: fcluster, cophenet,
 //! inconsistent, dendrogram, suggest, leaves, cut-tree, members.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -14,21 +13,7 @@ use crate::distance::{pdist, Metric};
 use crate::error::{Error, Result};
 use crate::io;
 
-/// Writes text to a file, or to stdout when no file is given.
-fn emit(path: Option<&Path>, text: &str) -> Result<()> {
-    match path {
-        Some(p) => std::fs::write(p, text).map_err(|source| Error::Io {
-            path: p.to_path_buf(),
-            source,
-        }),
-        None => std::io::stdout()
-            .write_all(text.as_bytes())
-            .map_err(|source| Error::Io {
-                path: "<stdout>".into(),
-                source,
-            }),
-    }
-}
+use super::emit;
 
 fn json_text<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string_pretty(v).expect("serialisable") + "\n"

@@ -1,6 +1,5 @@
 //! `hclust linkage`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -256,15 +255,7 @@ fn write_z(
 ) -> Result<()> {
     match &args.output {
         Some(path) => io::write_linkage(path, z, method.name(), metric_name),
-        None => {
-            let text = io::linkage_csv(z);
-            std::io::stdout()
-                .write_all(text.as_bytes())
-                .map_err(|source| Error::Io {
-                    path: "<stdout>".into(),
-                    source,
-                })
-        }
+        None => super::emit(None, &io::linkage_csv(z)),
     }
 }
 

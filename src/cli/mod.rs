@@ -7,7 +7,12 @@ mod linkage_cmd;
 mod progress;
 mod report_cmd;
 
+use std::io::Write;
+use std::path::Path;
+
 use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
 
 /// Hierarchical agglomerative clustering with scipy-identical results.
 #[derive(Debug, Parser)]
@@ -86,5 +91,24 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Demo(args) => report_cmd::demo(args),
         Command::Info => info_cmd::info(),
         Command::Bench(args) => bench_cmd::bench(args),
+    }
+}
+
+/// Writes text to a file, or to stdout when no file is given.
+///
+/// # Errors
+/// [`crate::Error::Io`] naming the file (or `<stdout>`).
+pub(crate) fn emit(path: Option<&Path>, text: &str) -> Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, text).map_err(|source| Error::Io {
+            path: p.to_path_buf(),
+            source,
+        }),
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|source| Error::Io {
+                path: "<stdout>".into(),
+                source,
+            }),
     }
 }

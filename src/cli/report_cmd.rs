@@ -1,6 +1,6 @@
 //! `hclust report` and `hclust demo`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -52,7 +52,7 @@ pub struct DemoArgs {
     pub quiet: bool,
 }
 
-fn summary(r: &Report, dir: &std::path::Path) -> String {
+fn summary(r: &Report, dir: &Path) -> String {
     let how = match r.cut {
         CutChoice::MaxD(d) => format!("cut at max_d = {d}"),
         CutChoice::K(k) => format!("cut into at most {k}"),
@@ -78,6 +78,21 @@ fn summary(r: &Report, dir: &std::path::Path) -> String {
     )
 }
 
+/// Builds the report, writes it into `dir`, and prints its key figures.
+fn run_report(
+    x: ndarray::ArrayView2<f64>,
+    opts: &ReportOptions,
+    dir: &Path,
+    progress: &Progress,
+) -> Result<()> {
+    let r = build_report(x, opts, &|p| progress.phase(p))?;
+    progress.phase("writing");
+    write_report(dir, &r)?;
+    progress.finish();
+    print!("{}", summary(&r, dir));
+    Ok(())
+}
+
 /// Runs `hclust report`.
 ///
 /// # Errors
@@ -94,12 +109,7 @@ pub fn report(args: ReportArgs) -> Result<()> {
         title: format!("Hierarchical clustering of {}", args.input.display()),
         row_labels: args.labels.as_deref().map(io::read_labels).transpose()?,
     };
-    let r = build_report(x.view(), &opts, &|p| progress.phase(p))?;
-    progress.phase("writing");
-    write_report(&args.output, &r)?;
-    progress.finish();
-    print!("{}", summary(&r, &args.output));
-    Ok(())
+    run_report(x.view(), &opts, &args.output, &progress)
 }
 
 /// Runs `hclust demo`: the report on the tutorial's own data.
@@ -118,10 +128,5 @@ pub fn demo(args: DemoArgs) -> Result<()> {
         },
         ..ReportOptions::default()
     };
-    let r = build_report(x.view(), &opts, &|p| progress.phase(p))?;
-    progress.phase("writing");
-    write_report(&args.output, &r)?;
-    progress.finish();
-    print!("{}", summary(&r, &args.output));
-    Ok(())
+    run_report(x.view(), &opts, &args.output, &progress)
 }

@@ -2,8 +2,10 @@
 //! linkage, which are not reducible, as scipy runs it.
 
 use super::method::Method;
+use ndarray::Array2;
 use rayon::prelude::*;
 
+use super::mst::squared_euclidean;
 use super::working::{remove_sorted, Nearest, WorkingMatrix};
 use crate::error::{Error, Result};
 
@@ -195,12 +197,7 @@ impl Centroids {
 
 impl GenericStore for Centroids {
     fn distance(&self, x: usize, y: usize) -> f64 {
-        let (a, b) = (self.row(x), self.row(y));
-        a.iter()
-            .zip(b)
-            .map(|(u, v)| (u - v) * (u - v))
-            .sum::<f64>()
-            .sqrt()
+        squared_euclidean(self.row(x), self.row(y)).sqrt()
     }
 
     fn nearest_among(&self, x: usize, candidates: &[usize]) -> Nearest {
@@ -275,11 +272,7 @@ impl GenericStore for Centroids {
 /// a lower bound of its distance in a heap. Pop the minimum; when the bound
 /// is stale, recompute that slot's neighbour and push it back; otherwise
 /// merge x with its neighbour y > x, the new cluster taking slot y.
-pub(crate) fn generic<S: GenericStore>(
-    mut d: S,
-    n: usize,
-    method: Method,
-) -> Result<Vec<[f64; 4]>> {
+pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Result<Array2<f64>> {
     let mut size = vec![1usize; n];
     let mut cluster_id: Vec<usize> = (0..n).collect();
     let mut active: Vec<usize> = (0..n).collect();
@@ -351,5 +344,5 @@ pub(crate) fn generic<S: GenericStore>(
             heap.change_value(y, dz);
         }
     }
-    Ok(rows)
+    Ok(Array2::from_shape_vec((n - 1, 4), rows.concat()).expect("n - 1 rows of 4"))
 }

@@ -131,14 +131,7 @@ pub fn centroid_euclidean_low_memory(x: ArrayView2<f64>, method: Method) -> Resu
         .as_slice()
         .expect("contiguous")
         .to_vec();
-    let rows = generic::generic(generic::Centroids { data, m }, n, method)?;
-    let mut z = Array2::zeros((n - 1, 4));
-    for (k, r) in rows.iter().enumerate() {
-        for c in 0..4 {
-            z[[k, c]] = r[c];
-        }
-    }
-    Ok(z)
+    generic::generic(generic::Centroids { data, m }, n, method)
 }
 
 /// Z without the distance matrix for the methods that allow it on
@@ -196,14 +189,7 @@ pub fn linkage_condensed_owned(y: CondensedMatrix, method: Method) -> Result<Arr
             Ok(relabel::sort_and_label(merges, n))
         }
         Method::Centroid | Method::Median => {
-            let rows = generic::generic(WorkingMatrix::new(n, y.into_vec()), n, method)?;
-            let mut z = Array2::zeros((n - 1, 4));
-            for (k, r) in rows.iter().enumerate() {
-                for c in 0..4 {
-                    z[[k, c]] = r[c];
-                }
-            }
-            Ok(z)
+            generic::generic(WorkingMatrix::new(n, y.into_vec()), n, method)
         }
     }
 }

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::relabel::SlotMerge;
+use super::working::Nearest;
 
 /// Rows shorter than this are scanned on one thread.
 const PARALLEL_MIN: usize = 4096;
@@ -29,49 +30,45 @@ where
     let mut merges = Vec::with_capacity(n - 1);
     let mut x = 0usize;
     for _ in 0..n - 1 {
-        let scan = |(idx, b): (&[usize], &mut [f64])| -> (f64, usize) {
+        let scan = |(idx, b): (&[usize], &mut [f64])| -> Nearest {
             let mut d = [0.0f64; CHUNK];
             let d = &mut d[..idx.len()];
             distances(x, idx, d);
-            let mut cur = (f64::INFINITY, usize::MAX);
+            let mut cur = Nearest::NONE;
             for ((&i, bi), &di) in idx.iter().zip(b.iter_mut()).zip(d.iter()) {
                 if *bi > di {
                     *bi = di;
                 }
-                if *bi < cur.0 {
-                    cur = (*bi, i);
+                if *bi < cur.dist {
+                    cur = Nearest {
+                        dist: *bi,
+                        index: i,
+                    };
                 }
             }
             cur
         };
-        let better = |p: (f64, usize), q: (f64, usize)| {
-            if q.0 < p.0 || (q.0 == p.0 && q.1 < p.1) {
-                q
-            } else {
-                p
-            }
-        };
         // `best` is kept aligned with `remaining`, position by position.
         let b = &mut best[..remaining.len()];
-        let (d, y) = if remaining.len() < PARALLEL_MIN {
+        let found = if remaining.len() < PARALLEL_MIN {
             remaining
                 .chunks(CHUNK)
                 .zip(b.chunks_mut(CHUNK))
                 .map(scan)
-                .fold((f64::INFINITY, usize::MAX), better)
+                .fold(Nearest::NONE, Nearest::better)
         } else {
             remaining
                 .par_chunks(CHUNK)
                 .zip(b.par_chunks_mut(CHUNK))
                 .map(scan)
-                .reduce(|| (f64::INFINITY, usize::MAX), better)
+                .reduce(|| Nearest::NONE, Nearest::better)
         };
         // Nothing below infinity happens only with non-finite input, which
         // callers reject; take the first remaining point then.
-        let (d, y) = if y == usize::MAX {
-            (d, remaining[0])
+        let (d, y) = if found.index == usize::MAX {
+            (found.dist, remaining[0])
         } else {
-            (d, y)
+            (found.dist, found.index)
         };
         merges.push(SlotMerge {
             a: x,
@@ -108,14 +105,21 @@ pub(crate) fn euclidean_from(data: &[f64], m: usize, x: usize, idx: &[usize], ou
         }
     }
     for (&i, o) in groups.remainder().iter().zip(outs.into_remainder()) {
-        let r = &data[i * m..(i + 1) * m];
-        let mut acc = 0.0f64;
-        for (a, b) in xr.iter().zip(r) {
-            let t = a - b;
-            acc += t * t;
-        }
-        *o = acc.sqrt();
+        *o = squared_euclidean(xr, &data[i * m..(i + 1) * m]).sqrt();
     }
+}
+
+/// `sum((a - b)^2)` in feature order: pdist's euclidean arithmetic before
+/// the square root, shared by every path that computes distances from
+/// observations or centroids.
+#[inline]
+pub(crate) fn squared_euclidean(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = 0.0f64;
+    for (u, v) in a.iter().zip(b) {
+        let t = u - v;
+        acc += t * t;
+    }
+    acc
 }
 
 #[cfg(test)]

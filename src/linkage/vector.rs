@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 
+use super::mst::squared_euclidean;
 use super::nn_chain::ChainStore;
 use super::working::Nearest;
 
@@ -17,8 +18,7 @@ const CHUNK: usize = 512;
 /// rounding).
 #[inline]
 fn ward_distance(a: &[f64], b: &[f64], na: f64, nb: f64) -> f64 {
-    let sq: f64 = a.iter().zip(b).map(|(u, v)| (u - v) * (u - v)).sum();
-    (2.0 * na * nb / (na + nb) * sq).sqrt()
+    (2.0 * na * nb / (na + nb) * squared_euclidean(a, b)).sqrt()
 }
 
 /// Cluster centroids and sizes for Ward's method: the chain's distances

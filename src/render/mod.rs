@@ -70,6 +70,16 @@ pub use png::{svg_size, svg_to_png};
 pub use scatter::{scatter_svg, scatter_svg_with, ScatterStyle};
 pub use svg::{format_g, FONT_FAMILY};
 
+/// The PNG of an SVG at twice the size the SVG declares, so small labels
+/// stay legible (what [`write_picture`] and the report write).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the SVG cannot be read or rasterised.
+pub fn svg_to_png_2x(svg: &str) -> Result<Vec<u8>> {
+    let (w, _) = svg_size(svg)?;
+    svg_to_png(svg, (2.0 * w).round().clamp(1.0, 8192.0) as u32)
+}
+
 /// Writes a picture to `path` as SVG or PNG, by the path's extension
 /// (`.svg` or `.png`, any case). A PNG is rasterised at twice the SVG's
 /// size, so small labels stay legible.
@@ -85,10 +95,7 @@ pub fn write_picture(path: &Path, svg: &str) -> Result<()> {
         .map(str::to_ascii_lowercase);
     let bytes = match ext.as_deref() {
         Some("svg") => svg.as_bytes().to_vec(),
-        Some("png") => {
-            let (w, _) = svg_size(svg)?;
-            svg_to_png(svg, (2.0 * w).round().clamp(1.0, 8192.0) as u32)?
-        }
+        Some("png") => svg_to_png_2x(svg)?,
         _ => {
             return Err(Error::invalid_argument(
                 path.display().to_string(),

@@ -17,7 +17,7 @@ use crate::distance::{pdist, Metric};
 use crate::error::{Error, Result};
 use crate::linkage::{linkage, Method};
 use crate::render::{
-    auto_truncate, dendrogram_svg, elbow_series, elbow_svg, scatter_svg, svg_size, svg_to_png,
+    auto_truncate, dendrogram_svg, elbow_series, elbow_svg, scatter_svg, svg_to_png_2x,
     truncation_note, DendrogramStyle,
 };
 
@@ -221,11 +221,7 @@ pub fn build_report(
         ("elbow", &elbow_plot),
         ("scatter", &scatter),
     ] {
-        let (w, _) = svg_size(svg)?;
-        files.push((
-            format!("{name}.png"),
-            svg_to_png(svg, (2.0 * w).round().clamp(1.0, 8192.0) as u32)?,
-        ));
+        files.push((format!("{name}.png"), svg_to_png_2x(svg)?));
         files.push((format!("{name}.svg"), svg.as_bytes().to_vec()));
     }
     Ok(Report {
