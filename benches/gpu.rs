@@ -19,7 +19,8 @@ fn sizes(var: &str, default: &[usize]) -> Vec<usize> {
 }
 
 fn backends() -> Vec<(String, Box<dyn Backend>)> {
-    let mut out: Vec<(String, Box<dyn Backend>)> = vec![("cpu".into(), Box::new(CpuBackend))];
+    let mut out: Vec<(String, Box<dyn Backend>)> =
+        vec![("cpu".into(), Box::new(CpuBackend::default()))];
     for (name, p) in [("gpu-f64", Precision::F64), ("gpu-f32", Precision::F32)] {
         match select_backend(BackendChoice::Gpu, p, usize::MAX) {
             Ok((b, _)) => out.push((name.into(), b)),

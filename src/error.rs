@@ -163,8 +163,9 @@ pub enum Error {
     /// The distance matrix would not fit in the machine's memory.
     #[error(
         "{what} for n = {n} needs {needed} but only {available} of memory are available; \
-         ways out: single linkage on euclidean observations needs no distance matrix \
-         (hclust linkage --method single), a sample of the data, or a machine with more memory"
+         ways out: f32 storage halves it (--precision f32), single, ward, centroid and median \
+         on euclidean observations need no distance matrix (--memory low), a sample of the \
+         data, or a machine with more memory"
     )]
     NotEnoughMemory {
         /// What would be allocated.

@@ -15,9 +15,11 @@ pub mod error;
 pub mod io;
 pub mod linkage;
 pub mod memory;
+pub mod precision;
 pub mod render;
 pub mod report;
 
-pub use distance::{pdist, CondensedMatrix, CustomMetric, Metric};
+pub use distance::{pdist, pdist_f32, CondensedMatrix, CustomMetric, Metric};
 pub use error::{Error, Result};
-pub use linkage::{linkage, linkage_condensed, Method};
+pub use linkage::{linkage, linkage_condensed, linkage_f32, Method};
+pub use precision::Precision;

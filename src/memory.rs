@@ -3,6 +3,7 @@
 //! an out-of-memory kill.
 
 use crate::error::{Error, Result};
+use crate::precision::Precision;
 
 /// The environment variable that caps the memory hclust assumes it has, in
 /// bytes (for tests, and for users who share a machine).
@@ -37,17 +38,22 @@ pub fn human_bytes(b: u64) -> String {
     }
 }
 
-/// Checks that a condensed distance matrix of `n` observations in f64 fits
-/// in the available memory.
+/// The bytes of a condensed distance matrix of `n` observations.
+pub fn condensed_bytes(n: usize, precision: Precision) -> u64 {
+    (n as u64) * (n.saturating_sub(1) as u64) / 2 * precision.bytes() as u64
+}
+
+/// Checks that a condensed distance matrix of `n` observations stored in
+/// `precision` fits in the available memory.
 ///
 /// # Errors
 /// [`Error::NotEnoughMemory`] with the bytes needed and available and the
 /// ways out.
-pub fn check_condensed_fits(n: usize) -> Result<()> {
-    let needed = (n as u64) * (n.saturating_sub(1) as u64) / 2 * 8;
+pub fn check_condensed_fits(n: usize, precision: Precision) -> Result<()> {
+    let needed = condensed_bytes(n, precision);
     match available_bytes() {
         Some(available) if needed > available => Err(Error::NotEnoughMemory {
-            what: "the condensed distance matrix (n(n-1)/2 f64 values)".into(),
+            what: format!("the condensed distance matrix (n(n-1)/2 {precision} values)"),
             n,
             needed: human_bytes(needed),
             available: human_bytes(available),

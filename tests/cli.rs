@@ -343,11 +343,9 @@ fn a_matrix_too_large_for_memory_is_refused_at_once() {
         .assert()
         .failure()
         .stderr(
-            predicate::str::contains("needs 16.0 MB but only 1.0 MB").and(
-                predicate::str::contains(
-                    "single linkage on euclidean observations needs no distance matrix",
-                ),
-            ),
+            predicate::str::contains("needs 16.0 MB but only 1.0 MB")
+                .and(predicate::str::contains("--precision f32"))
+                .and(predicate::str::contains("--memory low")),
         );
     assert!(start.elapsed().as_secs() < 5);
     // single linkage on observations needs no matrix, so it still runs
@@ -357,6 +355,55 @@ fn a_matrix_too_large_for_memory_is_refused_at_once() {
         .arg(&p)
         .assert()
         .success();
+}
+
+#[test]
+fn f32_storage_fits_where_f64_does_not() {
+    let dir = TempDir::new().unwrap();
+    let x = hclust::datasets::blobs(2000, 4, 5);
+    let p = write(
+        &dir,
+        "x.csv",
+        &x.rows()
+            .into_iter()
+            .map(|r| format!("{},{},{},{}\n", r[0], r[1], r[2], r[3]))
+            .collect::<String>(),
+    );
+    // f64 needs 16.0 MB, f32 8.0 MB: pretend 12 MB is free
+    hclust()
+        .env("HCLUST_MEMORY_LIMIT", "12000000")
+        .args(["linkage", "--method", "average"])
+        .arg(&p)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("needs 16.0 MB"));
+    let out = |extra: &[&str], limit: &str| -> Vec<Vec<f64>> {
+        let o = hclust()
+            .env("HCLUST_MEMORY_LIMIT", limit)
+            .args(["linkage", "--method", "average"])
+            .args(extra)
+            .arg(&p)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(o)
+            .unwrap()
+            .lines()
+            .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+            .collect()
+    };
+    let narrow = out(&["--precision", "f32"], "12000000");
+    let wide = out(&[], "100000000");
+    assert_eq!(narrow.len(), wide.len());
+    for (a, b) in narrow.iter().zip(&wide) {
+        assert_eq!((a[0], a[1], a[3]), (b[0], b[1], b[3]));
+        assert!(
+            (a[2] - b[2]).abs() <= 1e-6 * b[2].max(1.0),
+            "{a:?} vs {b:?}"
+        );
+    }
 }
 
 #[test]

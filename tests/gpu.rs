@@ -93,14 +93,16 @@ fn both(b: &GpuBackend, name: &str, method: Method) -> (Array2<f64>, Array2<f64>
             let metric = Metric::from_name(f["metric"].as_str().unwrap()).unwrap();
             (
                 b.linkage(x.view(), method, &metric).unwrap(),
-                CpuBackend.linkage(x.view(), method, &metric).unwrap(),
+                CpuBackend::default()
+                    .linkage(x.view(), method, &metric)
+                    .unwrap(),
             )
         }
         _ => {
             let y = CondensedMatrix::new(vector(&f["y"])).unwrap();
             (
                 b.linkage_condensed(y.clone(), method).unwrap(),
-                CpuBackend.linkage_condensed(y, method).unwrap(),
+                CpuBackend::default().linkage_condensed(y, method).unwrap(),
             )
         }
     }
@@ -227,12 +229,12 @@ fn pdist_matches_the_cpu_for_every_metric() {
     ];
     for (metric, data) in exact {
         let g = b.pdist(data.view(), &metric).unwrap();
-        let c = CpuBackend.pdist(data.view(), &metric).unwrap();
+        let c = CpuBackend::default().pdist(data.view(), &metric).unwrap();
         assert!(g.as_slice() == c.as_slice(), "{metric}: not bit-identical");
     }
     for (metric, data) in close {
         let g = b.pdist(data.view(), &metric).unwrap();
-        let c = CpuBackend.pdist(data.view(), &metric).unwrap();
+        let c = CpuBackend::default().pdist(data.view(), &metric).unwrap();
         for (k, (a, e)) in g.as_slice().iter().zip(c.as_slice()).enumerate() {
             assert!(
                 (a - e).abs() <= 1e-15 * e.abs(),
@@ -252,7 +254,10 @@ fn pdist_reports_bad_input_as_the_cpu_does() {
         Metric::SEuclidean { v: Some(vec![1.0]) },
     ] {
         let g = b.pdist(x.view(), &metric).unwrap_err().to_string();
-        let c = CpuBackend.pdist(x.view(), &metric).unwrap_err().to_string();
+        let c = CpuBackend::default()
+            .pdist(x.view(), &metric)
+            .unwrap_err()
+            .to_string();
         assert_eq!(g, c, "{metric}");
     }
     let bad = ndarray::array![[0.0, f64::NAN], [1.0, 2.0]];
@@ -282,7 +287,7 @@ fn a_500_point_chain_gives_the_cpu_z() {
     let x = chain(500);
     for method in [Method::Single, Method::Complete, Method::Ward] {
         let g = b.linkage(x.view(), method, &Metric::Euclidean).unwrap();
-        let c = CpuBackend
+        let c = CpuBackend::default()
             .linkage(x.view(), method, &Metric::Euclidean)
             .unwrap();
         assert_same_z(&g, &c, 1e-12, &format!("chain/{method}"));
@@ -298,11 +303,15 @@ fn many_small_blocks_give_the_same_results() {
     let mut rng = Lcg(7);
     let x = rng.matrix(200, 5, |u| u);
     let g = b.pdist(x.view(), &Metric::Euclidean).unwrap();
-    let c = CpuBackend.pdist(x.view(), &Metric::Euclidean).unwrap();
+    let c = CpuBackend::default()
+        .pdist(x.view(), &Metric::Euclidean)
+        .unwrap();
     assert!(g.as_slice() == c.as_slice());
     for method in [Method::Single, Method::Average, Method::Ward] {
         let gz = b.linkage_condensed(g.clone(), method).unwrap();
-        let cz = CpuBackend.linkage_condensed(c.clone(), method).unwrap();
+        let cz = CpuBackend::default()
+            .linkage_condensed(c.clone(), method)
+            .unwrap();
         assert_same_z(&gz, &cz, 1e-12, &format!("blocks/{method}"));
     }
 }
@@ -333,13 +342,15 @@ fn f32_gives_the_same_merges_on_well_separated_data() {
     assert!(b.name().contains("f32"), "{}", b.name());
     let x = separated(6);
     let g = b.pdist(x.view(), &Metric::Euclidean).unwrap();
-    let c = CpuBackend.pdist(x.view(), &Metric::Euclidean).unwrap();
+    let c = CpuBackend::default()
+        .pdist(x.view(), &Metric::Euclidean)
+        .unwrap();
     for (a, e) in g.as_slice().iter().zip(c.as_slice()) {
         assert!((a - e).abs() <= 1e-5 * e.abs(), "{a} vs {e}");
     }
     for method in Method::ALL {
         let gz = b.linkage(x.view(), method, &Metric::Euclidean).unwrap();
-        let cz = CpuBackend
+        let cz = CpuBackend::default()
             .linkage(x.view(), method, &Metric::Euclidean)
             .unwrap();
         assert_same_z(&gz, &cz, 1e-5, &format!("f32/{method}"));
@@ -363,7 +374,9 @@ fn a_row_that_does_not_fit_is_too_large_for_the_gpu() {
         ),
         "{e}"
     );
-    let y = CpuBackend.pdist(x.view(), &Metric::Euclidean).unwrap();
+    let y = CpuBackend::default()
+        .pdist(x.view(), &Metric::Euclidean)
+        .unwrap();
     let e = b.linkage_condensed(y, Method::Average).unwrap_err();
     assert!(
         matches!(

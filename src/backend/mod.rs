@@ -15,22 +15,12 @@ pub mod gpu;
 
 use ndarray::{Array2, ArrayView2};
 
+pub use crate::precision::Precision;
 pub use cpu::CpuBackend;
 
 use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
 use crate::linkage::Method;
-
-/// The floating-point precision of the GPU kernels (results are f64 at the
-/// API either way).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Precision {
-    /// f64 kernels where the adapter has SHADER_F64 (the default).
-    #[default]
-    F64,
-    /// f32 kernels: half the GPU memory, heights within about 1e-5 relative.
-    F32,
-}
 
 /// Which backend to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -93,7 +83,10 @@ pub fn select_backend(
     n: usize,
 ) -> Result<(Box<dyn Backend>, String)> {
     match choice {
-        BackendChoice::Cpu => Ok((Box::new(CpuBackend), "cpu: asked for".into())),
+        BackendChoice::Cpu => Ok((
+            Box::new(CpuBackend::new(precision)),
+            "cpu: asked for".into(),
+        )),
         BackendChoice::Gpu => gpu_backend(precision).map(|b| {
             let why = format!("gpu: asked for ({})", b.name());
             (b, why)
@@ -101,7 +94,7 @@ pub fn select_backend(
         BackendChoice::Auto => {
             if n < AUTO_GPU_MIN_N {
                 return Ok((
-                    Box::new(CpuBackend),
+                    Box::new(CpuBackend::new(precision)),
                     format!("cpu: {n} observations is below {AUTO_GPU_MIN_N}, where the GPU starts to gain"),
                 ));
             }
@@ -110,7 +103,10 @@ pub fn select_backend(
                     let why = format!("gpu: {} ({n} observations)", b.name());
                     Ok((b, why))
                 }
-                Err(e) => Ok((Box::new(CpuBackend), format!("cpu: falling back, {e}"))),
+                Err(e) => Ok((
+                    Box::new(CpuBackend::new(precision)),
+                    format!("cpu: falling back, {e}"),
+                )),
             }
         }
     }

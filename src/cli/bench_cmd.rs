@@ -52,8 +52,10 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     } else {
         Precision::F64
     };
-    let mut backends: Vec<(String, Box<dyn Backend>)> =
-        vec![("cpu".into(), Box::new(crate::backend::CpuBackend))];
+    let mut backends: Vec<(String, Box<dyn Backend>)> = vec![(
+        "cpu".into(),
+        Box::new(crate::backend::CpuBackend::default()),
+    )];
     if args.gpu {
         match select_backend(BackendChoice::Gpu, precision, usize::MAX) {
             Ok((b, _)) => backends.push((b.name(), b)),

@@ -31,12 +31,13 @@ impl From<BackendArg> for BackendChoice {
     }
 }
 
-/// The GPU kernels' precision.
+/// How the distance matrix is stored (and the GPU kernels' precision).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PrecisionArg {
-    /// f64 (where the adapter supports it).
+    /// f64: scipy's results (on a GPU, where the adapter supports it).
     F64,
-    /// f32: half the GPU memory, heights within about 1e-5.
+    /// f32: half the memory for the distance matrix (CPU and GPU), heights
+    /// within about 1e-6 relative (1e-5 on a GPU).
     F32,
 }
 
@@ -70,7 +71,8 @@ pub struct LinkageArgs {
     /// Where to compute.
     #[arg(long, value_enum, default_value = "cpu")]
     pub backend: BackendArg,
-    /// Precision of the GPU kernels.
+    /// How the distance matrix is stored, on the CPU and the GPU: f32 halves
+    /// its memory (heights within about 1e-6 relative).
     #[arg(long, value_enum, default_value = "f64")]
     pub precision: PrecisionArg,
     /// Output file: .csv, .npy or .json (default: CSV on stdout).
@@ -172,7 +174,7 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         match e {
             Error::TooLargeForGpu { .. } if choice == BackendChoice::Auto => {
                 eprintln!("backend: cpu: falling back, {e}");
-                Ok(Box::new(crate::backend::CpuBackend))
+                Ok(Box::new(crate::backend::CpuBackend::new(precision)))
             }
             other => Err(other),
         }

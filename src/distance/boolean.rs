@@ -11,6 +11,7 @@
 
 use super::kernels::pairwise;
 use super::Obs;
+use crate::precision::Real;
 
 /// Which of the metrics computed from the four boolean counts.
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +66,7 @@ impl BitRows {
 }
 
 /// Fills `out` with one of the count-based metrics.
-pub(super) fn counted(x: &Obs, which: Counted, out: &mut [f64]) -> bool {
+pub(super) fn counted<T: Real>(x: &Obs, which: Counted, out: &mut [T]) -> bool {
     let bits = BitRows::new(x);
     let m = x.m as f64;
     pairwise(
@@ -101,7 +102,7 @@ pub(super) fn counted(x: &Obs, which: Counted, out: &mut [f64]) -> bool {
 
 /// Fills `out` with the hamming distance: the fraction of features whose
 /// values differ.
-pub(super) fn hamming(x: &Obs, out: &mut [f64]) -> bool {
+pub(super) fn hamming<T: Real>(x: &Obs, out: &mut [T]) -> bool {
     let m = x.m as f64;
     pairwise(
         x.n,
@@ -120,7 +121,7 @@ pub(super) fn hamming(x: &Obs, out: &mut [f64]) -> bool {
 
 /// Fills `out` with scipy's dice dissimilarity,
 /// `ndiff / (2 ntt + ndiff)` with the arithmetic counts of the module doc.
-pub(super) fn dice(x: &Obs, out: &mut [f64]) -> bool {
+pub(super) fn dice<T: Real>(x: &Obs, out: &mut [T]) -> bool {
     pairwise(
         x.n,
         out,

@@ -3,6 +3,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::error::{Error, Result};
+use crate::precision::Real;
 
 /// The index of the pair (i, j), i < j, in a condensed matrix of n observations.
 ///
@@ -54,20 +55,23 @@ pub fn num_obs_condensed(len: usize) -> Result<usize> {
 
 /// A condensed distance matrix: the upper triangle of a symmetric n x n
 /// distance matrix, row by row, without the diagonal (scipy's `pdist` output).
+///
+/// Stored in f64 (the default, scipy's) or f32 (half the memory: see
+/// [`crate::precision`]); values are f64 when read.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CondensedMatrix {
+pub struct CondensedMatrix<T: Real = f64> {
     n: usize,
-    data: Vec<f64>,
+    data: Vec<T>,
 }
 
-impl CondensedMatrix {
+impl<T: Real> CondensedMatrix<T> {
     /// Wraps a condensed vector, checking its length, that every value is
     /// finite and that none is negative.
     ///
     /// # Errors
     /// [`Error::BadCondensedLength`], [`Error::NonFinite`] (row and column
     /// name the pair of observations), [`Error::NegativeDistance`].
-    pub fn new(data: Vec<f64>) -> Result<Self> {
+    pub fn new(data: Vec<T>) -> Result<Self> {
         let n = num_obs_condensed(data.len())?;
         let m = CondensedMatrix { n, data };
         m.validate()?;
@@ -77,16 +81,19 @@ impl CondensedMatrix {
     /// Wraps a condensed vector of `n` observations without validation.
     ///
     /// Internal callers that produced the values themselves use this.
-    pub(crate) fn from_parts_unchecked(n: usize, data: Vec<f64>) -> Self {
+    pub(crate) fn from_parts_unchecked(n: usize, data: Vec<T>) -> Self {
         debug_assert_eq!(data.len(), n * (n.saturating_sub(1)) / 2);
         CondensedMatrix { n, data }
     }
 
     fn validate(&self) -> Result<()> {
-        let bad = self.data.iter().position(|v| !v.is_finite() || *v < 0.0);
+        let bad = self
+            .data
+            .iter()
+            .position(|v| !v.to_f64().is_finite() || v.to_f64() < 0.0);
         if let Some(k) = bad {
             let (i, j) = self.pair_of(k);
-            let value = self.data[k];
+            let value = self.data[k].to_f64();
             if !value.is_finite() {
                 return Err(Error::NonFinite {
                     what: "the condensed distance matrix (row and column are the pair of observations)"
@@ -107,12 +114,12 @@ impl CondensedMatrix {
     }
 
     /// The condensed values, scipy's layout.
-    pub fn as_slice(&self) -> &[f64] {
+    pub fn as_slice(&self) -> &[T] {
         &self.data
     }
 
     /// Consumes the matrix and returns its condensed vector.
-    pub fn into_vec(self) -> Vec<f64> {
+    pub fn into_vec(self) -> Vec<T> {
         self.data
     }
 
@@ -125,8 +132,8 @@ impl CondensedMatrix {
     pub fn get(&self, i: usize, j: usize) -> f64 {
         assert!(i < self.n && j < self.n, "index out of range");
         match i.cmp(&j) {
-            std::cmp::Ordering::Less => self.data[condensed_index(self.n, i, j)],
-            std::cmp::Ordering::Greater => self.data[condensed_index(self.n, j, i)],
+            std::cmp::Ordering::Less => self.data[condensed_index(self.n, i, j)].to_f64(),
+            std::cmp::Ordering::Greater => self.data[condensed_index(self.n, j, i)].to_f64(),
             std::cmp::Ordering::Equal => 0.0,
         }
     }
@@ -158,12 +165,22 @@ impl CondensedMatrix {
         let mut k = 0;
         for i in 0..n {
             for j in (i + 1)..n {
-                out[[i, j]] = self.data[k];
-                out[[j, i]] = self.data[k];
+                out[[i, j]] = self.data[k].to_f64();
+                out[[j, i]] = self.data[k].to_f64();
                 k += 1;
             }
         }
         out
+    }
+}
+
+impl CondensedMatrix<f64> {
+    /// The same distances rounded to f32 storage (half the memory; see
+    /// [`crate::precision`]), consuming this matrix. While converting, both
+    /// exist: the peak is 1.5 times the f64 matrix.
+    pub fn into_f32(self) -> CondensedMatrix<f32> {
+        let data = self.data.into_iter().map(|v| v as f32).collect();
+        CondensedMatrix { n: self.n, data }
     }
 
     /// The condensed form of a square distance matrix (scipy's

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::Obs;
+use crate::precision::Real;
 
 /// Pairs computed at once by the vectorised kernels.
 pub(super) const LANES: usize = 8;
@@ -23,7 +24,7 @@ pub(super) fn pair_of(n: usize, k: usize) -> (usize, usize) {
 
 /// The condensed vector cut into groups of consecutive rows `[i0, i1)`,
 /// each with its part of `out`, small enough to balance across threads.
-fn row_groups(n: usize, out: &mut [f64]) -> Vec<(usize, usize, &mut [f64])> {
+fn row_groups<T>(n: usize, out: &mut [T]) -> Vec<(usize, usize, &mut [T])> {
     let size = (n / (4 * rayon::current_num_threads())).clamp(1, 16);
     let mut groups = Vec::with_capacity(n / size + 1);
     let mut rest = out;
@@ -41,8 +42,9 @@ fn row_groups(n: usize, out: &mut [f64]) -> Vec<(usize, usize, &mut [f64])> {
 
 /// Fills `out` with `f(scratch, i, j)` for every pair, in parallel; each
 /// task makes its scratch space with `init`.
-pub(super) fn pairwise<S, I, F>(n: usize, out: &mut [f64], init: I, f: F) -> bool
+pub(super) fn pairwise<T, S, I, F>(n: usize, out: &mut [T], init: I, f: F) -> bool
 where
+    T: Real,
     I: Fn() -> S + Sync,
     F: Fn(&mut S, usize, usize) -> f64 + Sync,
 {
@@ -53,7 +55,7 @@ where
             let mut slots = chunk.iter_mut();
             for i in i0..i1 {
                 for (j, slot) in (i + 1..n).zip(&mut slots) {
-                    *slot = f(&mut scratch, i, j);
+                    *slot = T::from_f64(f(&mut scratch, i, j));
                 }
             }
             all_valid(chunk)
@@ -63,10 +65,10 @@ where
 
 /// Whether every value is finite and non-negative (checked while the
 /// values are still in cache, without branches).
-fn all_valid(values: &[f64]) -> bool {
-    values
-        .iter()
-        .fold(true, |ok, &v| ok & (0.0..f64::INFINITY).contains(&v))
+fn all_valid<T: Real>(values: &[T]) -> bool {
+    values.iter().fold(true, |ok, &v| {
+        ok & (0.0..f64::INFINITY).contains(&v.to_f64())
+    })
 }
 
 /// Sums for [`LANES`] pairs at once: one per lane, two sums each.
@@ -156,8 +158,9 @@ pub(crate) fn split_sum(m: usize, f: impl Fn(usize) -> f64) -> f64 {
 /// pair's sums still run over the features in scipy's order. Each task
 /// handles a few consecutive rows against one tile at a time, so the tile
 /// stays in the L1 cache.
-pub(super) fn tiled<S, F>(x: &Obs, out: &mut [f64], sums: S, finish: F) -> bool
+pub(super) fn tiled<T, S, F>(x: &Obs, out: &mut [T], sums: S, finish: F) -> bool
 where
+    T: Real,
     S: Fn(&[f64], &[f64]) -> LaneSums + Sync,
     F: Fn(f64, f64, usize, usize) -> f64 + Sync,
 {
@@ -213,7 +216,7 @@ where
     /// Fills `chunk`, rows `[i0, i1)` of the condensed matrix; returns
     /// whether all its values are valid.
     #[inline(always)]
-    fn group(&self, i0: usize, i1: usize, chunk: &mut [f64]) -> bool {
+    fn group<T: Real>(&self, i0: usize, i1: usize, chunk: &mut [T]) -> bool {
         let (n, m) = (self.x.n, self.x.m);
         let tile_len = m * LANES;
         let base = row_start(n, i0);
@@ -227,13 +230,13 @@ where
                     // The whole tile is on row i: a contiguous store.
                     let dst = &mut chunk[row + j0 - i - 1..][..LANES];
                     for (l, d) in dst.iter_mut().enumerate() {
-                        *d = (self.finish)(a[l], c[l], i, j0 + l);
+                        *d = T::from_f64((self.finish)(a[l], c[l], i, j0 + l));
                     }
                 } else {
                     for l in 0..LANES {
                         let j = j0 + l;
                         if j > i && j < n {
-                            chunk[row + j - i - 1] = (self.finish)(a[l], c[l], i, j);
+                            chunk[row + j - i - 1] = T::from_f64((self.finish)(a[l], c[l], i, j));
                         }
                     }
                 }
@@ -249,7 +252,7 @@ where
     /// The CPU must support AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn group_avx2(&self, i0: usize, i1: usize, chunk: &mut [f64]) -> bool {
+    unsafe fn group_avx2<T: Real>(&self, i0: usize, i1: usize, chunk: &mut [T]) -> bool {
         self.group(i0, i1, chunk)
     }
 }

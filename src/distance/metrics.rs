@@ -33,6 +33,7 @@ use rayon::prelude::*;
 
 use super::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
+use crate::precision::Real;
 use kernels::{pair_of, pairwise, seq_sums, split_sum, split_sums, tiled};
 
 /// The observations: n rows of m features, row-major and contiguous.
@@ -50,21 +51,38 @@ impl Obs<'_> {
     }
 }
 
-/// Computes the condensed matrix for observations already checked finite.
-pub(super) fn pdist_checked(x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix> {
+/// Computes the condensed matrix for observations already checked finite,
+/// stored in `T` (each distance computed in f64, then rounded once).
+pub(super) fn pdist_checked<T: Real>(
+    x: ArrayView2<f64>,
+    metric: &Metric,
+) -> Result<CondensedMatrix<T>> {
     let (n, m) = x.dim();
     let standard = x.as_standard_layout();
     let data = standard.as_slice().expect("standard layout is contiguous");
     let obs = Obs { data, n, m };
-    let mut out = vec![0.0; n * (n - 1) / 2];
+    let mut out = vec![T::from_f64(0.0); n * (n - 1) / 2];
     if !compute(&obs, metric, &mut out)? {
         // Rare: find the first bad value again, sequentially.
         let k = out
             .iter()
-            .position(|v| !(*v >= 0.0 && v.is_finite()))
+            .position(|v| !(v.to_f64() >= 0.0 && v.to_f64().is_finite()))
             .expect("a bad value was seen");
         let (i, j) = pair_of(n, k);
-        return Err(bad_value(&obs, metric, i, j, out[k]));
+        let value = out[k].to_f64();
+        if T::PRECISION == crate::Precision::F32 && value.is_infinite() {
+            return Err(Error::NonFinite {
+                what: format!(
+                    "the {} distances in f32 storage (larger than f32's range, 3.4e38: \
+                     use f64, or rescale the data)",
+                    metric.name()
+                ),
+                row: i,
+                column: j,
+                value,
+            });
+        }
+        return Err(bad_value(&obs, metric, i, j, value));
     }
     Ok(CondensedMatrix::from_parts_unchecked(n, out))
 }
@@ -78,7 +96,7 @@ fn bad_param(metric: &Metric, reason: String) -> Error {
 }
 
 /// Fills `out` with the distances (possibly non-finite: checked by the caller).
-fn compute(x: &Obs, metric: &Metric, out: &mut [f64]) -> Result<bool> {
+fn compute<T: Real>(x: &Obs, metric: &Metric, out: &mut [T]) -> Result<bool> {
     let ones = vec![1.0; x.m];
     Ok(match metric {
         Metric::Euclidean => euclidean(x, &ones, out),
@@ -199,7 +217,7 @@ fn check_len(metric: &Metric, what: &str, got: usize, m: usize) -> Result<()> {
 }
 
 /// `sqrt(sum(w (u - v)^2))`.
-fn euclidean(x: &Obs, w: &[f64], out: &mut [f64]) -> bool {
+fn euclidean<T: Real>(x: &Obs, w: &[f64], out: &mut [T]) -> bool {
     tiled(
         x,
         out,
@@ -209,7 +227,7 @@ fn euclidean(x: &Obs, w: &[f64], out: &mut [f64]) -> bool {
 }
 
 /// `sum(w |u - v|)`.
-fn cityblock(x: &Obs, w: &[f64], out: &mut [f64]) -> bool {
+fn cityblock<T: Real>(x: &Obs, w: &[f64], out: &mut [T]) -> bool {
     tiled(
         x,
         out,
@@ -219,7 +237,7 @@ fn cityblock(x: &Obs, w: &[f64], out: &mut [f64]) -> bool {
 }
 
 /// `max(|u - v|)` over the features of positive weight.
-fn chebyshev(x: &Obs, w: &[f64], out: &mut [f64]) -> bool {
+fn chebyshev<T: Real>(x: &Obs, w: &[f64], out: &mut [T]) -> bool {
     tiled(
         x,
         out,
@@ -233,7 +251,7 @@ fn chebyshev(x: &Obs, w: &[f64], out: &mut [f64]) -> bool {
 
 /// scipy's minkowski: p = 1, 2 and infinity are cityblock, euclidean and
 /// chebyshev (weighted where w is given), others `(sum(w |u - v|^p))^(1/p)`.
-fn minkowski(x: &Obs, p: f64, w: &[f64], out: &mut [f64]) -> bool {
+fn minkowski<T: Real>(x: &Obs, p: f64, w: &[f64], out: &mut [T]) -> bool {
     if p == 1.0 {
         cityblock(x, w, out)
     } else if p == 2.0 {
@@ -304,7 +322,7 @@ fn mahalanobis_vi(x: &Obs, metric: &Metric, vi: Option<&ndarray::Array2<f64>>) -
 }
 
 /// `sqrt((u - v) VI (u - v)^T)`, summed as scipy's C code does.
-fn mahalanobis(x: &Obs, vi: &[f64], out: &mut [f64]) -> bool {
+fn mahalanobis<T: Real>(x: &Obs, vi: &[f64], out: &mut [T]) -> bool {
     let m = x.m;
     pairwise(
         x.n,
@@ -323,7 +341,7 @@ fn mahalanobis(x: &Obs, vi: &[f64], out: &mut [f64]) -> bool {
 }
 
 /// `1 - u.v / (|u| |v|)` with the cosine clipped to [-1, 1], as scipy.
-fn cosine(data: &[f64], n: usize, m: usize, out: &mut [f64]) -> bool {
+fn cosine<T: Real>(data: &[f64], n: usize, m: usize, out: &mut [T]) -> bool {
     let x = Obs { data, n, m };
     let norms: Vec<f64> = (0..n)
         .map(|i| {
@@ -341,7 +359,7 @@ fn cosine(data: &[f64], n: usize, m: usize, out: &mut [f64]) -> bool {
 /// scipy's C jensenshannon: rows normalised to sum 1 (times the reciprocal
 /// of the sum, as scipy's compiled code does), natural log,
 /// `sqrt(divergence / 2)`; inf for a negative entry or a zero sum.
-fn jensenshannon(x: &Obs, out: &mut [f64]) -> bool {
+fn jensenshannon<T: Real>(x: &Obs, out: &mut [T]) -> bool {
     // Per row: the normalised row, or None when scipy returns inf.
     let rows: Vec<Option<Vec<f64>>> = (0..x.n)
         .into_par_iter()

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use ndarray::{Array2, ArrayView2};
 
 pub use condensed::{condensed_index, num_obs_condensed, CondensedMatrix};
+
+use crate::precision::Real;
 pub(crate) use metrics::shared;
 
 use crate::error::{Error, Result};
@@ -255,7 +257,25 @@ pub fn check_observations(x: ArrayView2<f64>) -> Result<()> {
 /// [`Error::NegativeDistance`]; [`Error::NotEnoughMemory`] when the matrix
 /// would not fit in the available memory (checked before allocating).
 pub fn pdist(x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix> {
+    pdist_as(x, metric)
+}
+
+/// [`pdist`] stored in f32: half the memory. Each distance is computed in
+/// f64 with scipy's arithmetic and rounded once (within 6e-8 relative).
+///
+/// # Errors
+/// As [`pdist`] (the memory check counts 4 bytes per value), plus
+/// [`Error::NonFinite`] for a distance beyond f32's range (3.4e38).
+pub fn pdist_f32(x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix<f32>> {
+    pdist_as(x, metric)
+}
+
+/// [`pdist`] stored in `T`.
+///
+/// # Errors
+/// As [`pdist`].
+pub fn pdist_as<T: Real>(x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix<T>> {
     check_observations(x)?;
-    crate::memory::check_condensed_fits(x.nrows())?;
+    crate::memory::check_condensed_fits(x.nrows(), T::PRECISION)?;
     metrics::pdist_checked(x, metric)
 }

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use super::mst::squared_euclidean;
 use super::working::{remove_sorted, Nearest, WorkingMatrix};
 use crate::error::{Error, Result};
+use crate::precision::Real;
 
 /// A binary min-heap of values keyed 0..len, with the exact sift rules of
 /// scipy's `Heap`, so that equal values surface in the same order.
@@ -150,7 +151,7 @@ pub(crate) trait GenericStore {
     ) -> Vec<(usize, f64)>;
 }
 
-impl GenericStore for WorkingMatrix {
+impl<T: Real> GenericStore for WorkingMatrix<T> {
     fn distance(&self, x: usize, y: usize) -> f64 {
         self.get(x, y)
     }

@@ -26,8 +26,9 @@ pub use method::Method;
 pub use primitive::linkage_primitive;
 pub use validate::{check_linkage, is_monotonic, is_valid_linkage, num_obs_linkage};
 
-use crate::distance::{pdist, CondensedMatrix, Metric};
+use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
+use crate::precision::Real;
 use working::WorkingMatrix;
 
 /// Z for observations `x` (n x m) under `metric`: scipy's
@@ -48,6 +49,32 @@ use working::WorkingMatrix;
 /// assert_eq!(z[[1, 1]], 3.0);
 /// ```
 pub fn linkage(x: ArrayView2<f64>, method: Method, metric: &Metric) -> Result<Array2<f64>> {
+    linkage_as::<f64>(x, method, metric)
+}
+
+/// [`linkage()`] with the distance matrix stored in f32: half the memory
+/// (n = 50,000 needs 5 GB instead of 10 GB). The distances and the
+/// Lance-Williams updates are computed in f64 and rounded when stored, so
+/// heights are within about 1e-6 relative of the f64 path's; merges whose
+/// candidates differ by less than that can come in another order (see
+/// [`crate::precision`]). Single linkage on euclidean observations and the
+/// low-memory paths hold no matrix, so for them this is [`linkage()`].
+///
+/// # Errors
+/// As [`linkage()`].
+pub fn linkage_f32(x: ArrayView2<f64>, method: Method, metric: &Metric) -> Result<Array2<f64>> {
+    linkage_as::<f32>(x, method, metric)
+}
+
+/// [`linkage()`] with the distance matrix stored in `T`.
+///
+/// # Errors
+/// As [`linkage()`].
+pub fn linkage_as<T: Real>(
+    x: ArrayView2<f64>,
+    method: Method,
+    metric: &Metric,
+) -> Result<Array2<f64>> {
     if method.needs_euclidean() && !metric.is_euclidean() {
         return Err(Error::MethodNeedsEuclidean {
             method: method.name().into(),
@@ -59,14 +86,16 @@ pub fn linkage(x: ArrayView2<f64>, method: Method, metric: &Metric) -> Result<Ar
     }
     // Ward, centroid and median on euclidean observations do without the
     // matrix when the matrix would not fit.
-    if method.needs_euclidean() && crate::memory::check_condensed_fits(x.nrows()).is_err() {
+    if method.needs_euclidean()
+        && crate::memory::check_condensed_fits(x.nrows(), T::PRECISION).is_err()
+    {
         eprintln!(
             "hclust: the distance matrix would not fit in memory; \
              computing {method} on cluster centroids instead (O(n m) memory)"
         );
         return low_memory(x, method);
     }
-    let y = pdist(x, metric)?;
+    let y = crate::distance::pdist_as::<T>(x, metric)?;
     linkage_condensed_owned(y, method)
 }
 
@@ -162,16 +191,20 @@ pub fn low_memory(x: ArrayView2<f64>, method: Method) -> Result<Array2<f64>> {
 /// # Errors
 /// Only for centroid and median on distances that are not euclidean, when
 /// the update produces NaN ([`Error::InvalidArgument`]).
-pub fn linkage_condensed(y: &CondensedMatrix, method: Method) -> Result<Array2<f64>> {
+pub fn linkage_condensed<T: Real>(y: &CondensedMatrix<T>, method: Method) -> Result<Array2<f64>> {
     linkage_condensed_owned(y.clone(), method)
 }
 
 /// Z for a condensed distance matrix, consuming it (no copy: peak memory is
-/// one condensed matrix plus O(n)).
+/// one condensed matrix plus O(n)). An f32 matrix is merged in f32 storage
+/// (see [`linkage_f32`]).
 ///
 /// # Errors
 /// As [`linkage_condensed`].
-pub fn linkage_condensed_owned(y: CondensedMatrix, method: Method) -> Result<Array2<f64>> {
+pub fn linkage_condensed_owned<T: Real>(
+    y: CondensedMatrix<T>,
+    method: Method,
+) -> Result<Array2<f64>> {
     let n = y.n();
     match method {
         Method::Single => {

@@ -5,6 +5,7 @@
 use super::method::Method;
 use super::relabel::SlotMerge;
 use super::working::{remove_sorted, Nearest, Top2, WorkingMatrix};
+use crate::precision::Real;
 
 /// What the chain needs of the cluster distances.
 pub(crate) trait ChainStore {
@@ -84,16 +85,16 @@ pub(crate) fn nn_chain<S: ChainStore>(store: &mut S, n: usize) -> Vec<SlotMerge>
 /// only when a slot's nearest neighbour was merged away and no exact second
 /// is known: the answers are those of scipy's scans, without most of the
 /// scanning.
-pub(crate) struct MatrixChain {
-    d: WorkingMatrix,
+pub(crate) struct MatrixChain<T: Real = f64> {
+    d: WorkingMatrix<T>,
     method: Method,
     size: Vec<usize>,
     cache: Vec<Top2>,
 }
 
-impl MatrixChain {
+impl<T: Real> MatrixChain<T> {
     /// Takes the matrix (consumed: it is updated in place).
-    pub fn new(d: WorkingMatrix, method: Method) -> Self {
+    pub fn new(d: WorkingMatrix<T>, method: Method) -> Self {
         let n = d.n();
         MatrixChain {
             d,
@@ -104,7 +105,7 @@ impl MatrixChain {
     }
 }
 
-impl ChainStore for MatrixChain {
+impl<T: Real> ChainStore for MatrixChain<T> {
     fn nearest(&mut self, x: usize, active: &[usize]) -> Nearest {
         if self.cache[x].best.index == usize::MAX {
             self.cache[x] = self.d.nearest2(x, active);

@@ -5,6 +5,8 @@
 
 use rayon::prelude::*;
 
+use crate::precision::Real;
+
 /// Rows shorter than this are scanned on one thread: below it, rayon's
 /// overhead costs more than the scan.
 const PARALLEL_MIN: usize = 4096;
@@ -12,10 +14,13 @@ const PARALLEL_MIN: usize = 4096;
 /// Chunk length for the parallel scans.
 const CHUNK: usize = 2048;
 
-/// A condensed distance matrix being merged in place.
-pub(crate) struct WorkingMatrix {
+/// A condensed distance matrix being merged in place, stored in `T` (f64,
+/// or f32 for half the memory). Values are read as f64, the updates are
+/// computed in f64, and each new value is rounded to `T` when stored; the
+/// scans and caches see the stored (rounded) values, so they stay exact.
+pub(crate) struct WorkingMatrix<T: Real = f64> {
     n: usize,
-    d: Vec<f64>,
+    d: Vec<T>,
     /// `off[i] + j` is the condensed index of (i, j) for i < j (wrapping
     /// arithmetic: `off[0]` is "-1").
     off: Vec<usize>,
@@ -153,21 +158,26 @@ impl MergeCache for Top2 {
 
 /// A raw pointer that rayon tasks may share; each task writes disjoint
 /// entries.
-#[derive(Clone, Copy)]
-struct SharedMut(*mut f64);
-unsafe impl Send for SharedMut {}
-unsafe impl Sync for SharedMut {}
+struct SharedMut<T>(*mut T);
+impl<T> Clone for SharedMut<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SharedMut<T> {}
+unsafe impl<T: Send> Send for SharedMut<T> {}
+unsafe impl<T: Send> Sync for SharedMut<T> {}
 
-impl SharedMut {
+impl<T> SharedMut<T> {
     /// The pointer (a method, so closures capture the whole Send wrapper).
-    fn get(self) -> *mut f64 {
+    fn get(self) -> *mut T {
         self.0
     }
 }
 
-impl WorkingMatrix {
+impl<T: Real> WorkingMatrix<T> {
     /// Takes ownership of a condensed vector of n observations.
-    pub fn new(n: usize, d: Vec<f64>) -> Self {
+    pub fn new(n: usize, d: Vec<T>) -> Self {
         debug_assert_eq!(d.len(), n * (n - 1) / 2);
         let off = (0..n)
             .map(|i| (n * i - i * (i + 1) / 2).wrapping_sub(i + 1))
@@ -193,7 +203,7 @@ impl WorkingMatrix {
     /// d(i, j), i != j.
     #[inline(always)]
     pub fn get(&self, i: usize, j: usize) -> f64 {
-        self.d[self.index(i, j)]
+        self.d[self.index(i, j)].to_f64()
     }
 
     /// The nearest of `candidates` (ascending slots) to x, x excluded:
@@ -225,14 +235,14 @@ impl WorkingMatrix {
         let scan_below = |chunk: &[usize]| {
             let mut t = Top2::UNKNOWN;
             for &i in chunk {
-                push(&mut t, self.d[self.off[i].wrapping_add(x)], i);
+                push(&mut t, self.d[self.off[i].wrapping_add(x)].to_f64(), i);
             }
             t
         };
         let scan_above = |chunk: &[usize]| {
             let mut t = Top2::UNKNOWN;
             for &i in chunk {
-                push(&mut t, self.d[ox.wrapping_add(i)], i);
+                push(&mut t, self.d[ox.wrapping_add(i)].to_f64(), i);
             }
             t
         };
@@ -318,9 +328,9 @@ impl WorkingMatrix {
                 // task's (i, y) or writes any (i, x).
                 let new = unsafe {
                     let p = ptr.get();
-                    let v = f(*p.add(ix), *p.add(iy), i);
+                    let v = T::from_f64(f((*p.add(ix)).to_f64(), (*p.add(iy)).to_f64(), i));
                     *p.add(iy) = v;
-                    v
+                    v.to_f64()
                 };
                 if new < best.dist {
                     best = Nearest {

@@ -151,7 +151,7 @@ impl Backend for GpuBackend {
     /// [`crate::Error::Gpu`] on device failures.
     fn pdist(&self, x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix> {
         check_observations(x)?;
-        crate::memory::check_condensed_fits(x.nrows())?;
+        crate::memory::check_condensed_fits(x.nrows(), Precision::F64)?;
         let (n, m) = x.dim();
         let standard = x.as_standard_layout();
         let data = standard.as_slice().expect("standard layout is contiguous");
