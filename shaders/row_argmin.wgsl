@@ -1,5 +1,7 @@
 // Each listed row's nearest active neighbour in a block of rows of the
-// square distance matrix: the smallest d(r, j) over active columns j != r,
+// square distance matrix: the smallest d(r, j) over active columns j != r
+// (or, with `above` set, over active columns j > r: the generic
+// algorithm's neighbour among the higher slots),
 // ties to the lowest j, NaN and infinity never chosen (the CPU scan's strict
 // `<` starting from infinity). One workgroup per row: each thread scans the
 // columns lid, lid + 256, ... in ascending order with a strict `<`, then a
@@ -25,7 +27,8 @@ struct Params {
     count: u32,
     // Workgroups along x (the dispatch is 2-D when count > 65,535).
     groups_x: u32,
-    _pad0: u32,
+    // 1: only the columns above the row; 0: all columns.
+    above: u32,
     // +infinity (WGSL has no infinity literal).
     inf: real,
 }
@@ -57,7 +60,8 @@ fn main(
     let off = (r - params.row0) * params.n;
     var bd = params.inf;
     var bj = NONE;
-    for (var j = lid; j < params.n; j += WG) {
+    let first = select(0u, r + 1u, params.above != 0u);
+    for (var j = first + lid; j < params.n; j += WG) {
         if (j != r && is_active[j] != 0u) {
             let v = dist[off + j];
             if (v < bd) {

@@ -96,17 +96,25 @@ impl IndexedHeap {
 /// The nearest active slot above x (strict `<`, lowest slot on ties).
 ///
 /// # Errors
-/// When every distance above x is NaN: the Lance-Williams update of
-/// centroid or median took the square root of a negative number, which
-/// happens when the input distances are not euclidean (scipy raises too).
+/// As [`found_or_nan`]; the store's errors.
 fn nearest_above<S: GenericStore>(
-    d: &S,
+    d: &mut S,
     x: usize,
     active: &[usize],
     method: Method,
 ) -> Result<(usize, f64)> {
     let start = active.partition_point(|&i| i <= x);
-    let found = d.nearest_among(x, &active[start..]);
+    found_or_nan(d.nearest_among(x, &active[start..])?, method)
+}
+
+/// A neighbour found among the higher slots, as (slot, distance).
+///
+/// # Errors
+/// When none was found, though some slot is above: every distance was
+/// NaN, because the Lance-Williams update of centroid or median took the
+/// square root of a negative number, which happens when the input
+/// distances are not euclidean (scipy raises too).
+fn found_or_nan(found: Nearest, method: Method) -> Result<(usize, f64)> {
     if found.index == usize::MAX {
         return Err(Error::invalid_argument(
             "distances",
@@ -121,14 +129,31 @@ fn nearest_above<S: GenericStore>(
 }
 
 /// What the generic algorithm needs of the cluster distances: a condensed
-/// matrix updated by Lance-Williams, or cluster centroids.
+/// matrix updated by Lance-Williams, cluster centroids, or a matrix whose
+/// scans run on a GPU.
 pub(crate) trait GenericStore {
     /// The distance between active slots x and y.
     fn distance(&self, x: usize, y: usize) -> f64;
 
-    /// The nearest of `candidates` (ascending) to x: strict `<`, ties to the
-    /// lowest slot, NaN never chosen; index `usize::MAX` when none.
-    fn nearest_among(&self, x: usize, candidates: &[usize]) -> Nearest;
+    /// The nearest of `candidates` (ascending: the active slots above x) to
+    /// x: strict `<`, ties to the lowest slot, NaN never chosen; index
+    /// `usize::MAX` when none.
+    ///
+    /// # Errors
+    /// A failure of the device, for a store on one.
+    fn nearest_among(&mut self, x: usize, candidates: &[usize]) -> Result<Nearest>;
+
+    /// For every active slot but the last, its nearest active slot above
+    /// it, as [`Self::nearest_among`] (a store on a device does them all in
+    /// one batch).
+    ///
+    /// # Errors
+    /// As [`Self::nearest_among`].
+    fn nearest_above_each(&mut self, active: &[usize]) -> Result<Vec<Nearest>> {
+        (0..active.len().saturating_sub(1))
+            .map(|k| self.nearest_among(active[k], &active[k + 1..]))
+            .collect()
+    }
 
     /// Merges slot x into slot y (sizes before the merge: nx, ny; `size`
     /// already holds the merged size at y and 0 at x; `active` no longer
@@ -148,7 +173,7 @@ pub(crate) trait GenericStore {
         active: &[usize],
         pos: usize,
         bounds: &[f64],
-    ) -> Vec<(usize, f64)>;
+    ) -> Result<Vec<(usize, f64)>>;
 }
 
 impl<T: Real> GenericStore for WorkingMatrix<T> {
@@ -156,8 +181,8 @@ impl<T: Real> GenericStore for WorkingMatrix<T> {
         self.get(x, y)
     }
 
-    fn nearest_among(&self, x: usize, candidates: &[usize]) -> Nearest {
-        self.nearest(x, candidates)
+    fn nearest_among(&mut self, x: usize, candidates: &[usize]) -> Result<Nearest> {
+        Ok(self.nearest(x, candidates))
     }
 
     fn merge(
@@ -172,12 +197,12 @@ impl<T: Real> GenericStore for WorkingMatrix<T> {
         active: &[usize],
         pos: usize,
         bounds: &[f64],
-    ) -> Vec<(usize, f64)> {
+    ) -> Result<Vec<(usize, f64)>> {
         let update = |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size[i]);
         let (_, lowered) =
             self.update_row_below::<_, Nearest>(x, y, &active[..pos], update, None, Some(bounds));
         self.update_row::<_, Nearest>(x, y, &active[pos + 1..], update, None);
-        lowered
+        Ok(lowered)
     }
 }
 
@@ -201,7 +226,7 @@ impl GenericStore for Centroids {
         squared_euclidean(self.row(x), self.row(y)).sqrt()
     }
 
-    fn nearest_among(&self, x: usize, candidates: &[usize]) -> Nearest {
+    fn nearest_among(&mut self, x: usize, candidates: &[usize]) -> Result<Nearest> {
         let scan = |chunk: &[usize]| {
             let mut best = Nearest::NONE;
             for &i in chunk {
@@ -212,14 +237,14 @@ impl GenericStore for Centroids {
             }
             best
         };
-        if candidates.len() < 2048 {
+        Ok(if candidates.len() < 2048 {
             scan(candidates)
         } else {
             candidates
                 .par_chunks(512)
                 .map(scan)
                 .reduce(|| Nearest::NONE, Nearest::better)
-        }
+        })
     }
 
     fn merge(
@@ -234,7 +259,7 @@ impl GenericStore for Centroids {
         active: &[usize],
         pos: usize,
         bounds: &[f64],
-    ) -> Vec<(usize, f64)> {
+    ) -> Result<Vec<(usize, f64)>> {
         let m = self.m;
         let (wx, wy) = match method {
             Method::Median => (0.5, 0.5),
@@ -247,7 +272,7 @@ impl GenericStore for Centroids {
             self.data[y * m + k] = wx * self.data[x * m + k] + wy * self.data[y * m + k];
         }
         let this = &*self;
-        active[..pos]
+        Ok(active[..pos]
             .par_chunks(512)
             .map(|chunk| {
                 chunk
@@ -261,7 +286,7 @@ impl GenericStore for Centroids {
             .reduce(Vec::new, |mut a, b| {
                 a.extend(b);
                 a
-            })
+            }))
     }
 }
 
@@ -279,8 +304,8 @@ pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Re
     let mut active: Vec<usize> = (0..n).collect();
     let mut neighbor = vec![0usize; n - 1];
     let mut min_dist = vec![0f64; n - 1];
-    for x in 0..n - 1 {
-        let (y, dist) = nearest_above(&d, x, &active, method)?;
+    for (x, found) in d.nearest_above_each(&active)?.into_iter().enumerate() {
+        let (y, dist) = found_or_nan(found, method)?;
         neighbor[x] = y;
         min_dist[x] = dist;
     }
@@ -298,7 +323,7 @@ pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Re
             if dist == d.distance(x, y) {
                 break;
             }
-            let (ny_, nd) = nearest_above(&d, x, &active, method)?;
+            let (ny_, nd) = nearest_above(&mut d, x, &active, method)?;
             y = ny_;
             dist = nd;
             neighbor[x] = y;
@@ -321,7 +346,7 @@ pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Re
         remove_sorted(&mut active, x);
 
         let pos = active.binary_search(&y).expect("y is active");
-        let lowered = d.merge(method, x, y, dist, nx, ny, &size, &active, pos, &min_dist);
+        let lowered = d.merge(method, x, y, dist, nx, ny, &size, &active, pos, &min_dist)?;
 
         // Neighbour candidates pointing at x now point at y (a guess that
         // the lazy check above corrects).
@@ -339,7 +364,7 @@ pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Re
             heap.change_value(z, dz);
         }
         if y < n - 1 {
-            let (z, dz) = nearest_above(&d, y, &active, method)?;
+            let (z, dz) = nearest_above(&mut d, y, &active, method)?;
             neighbor[y] = z;
             min_dist[y] = dz;
             heap.change_value(y, dz);

@@ -7,6 +7,8 @@
 //! the merges and a union-find relabelling), and the generic algorithm for
 //! centroid and median (rows in merge order).
 
+#[cfg(test)]
+mod brute_source;
 mod convert;
 mod generic;
 mod method;
@@ -15,6 +17,7 @@ mod nn_chain;
 mod primitive;
 mod relabel;
 pub(crate) mod rounds;
+pub(crate) mod sourced;
 mod validate;
 mod vector;
 mod working;

@@ -77,6 +77,14 @@ pub(crate) trait NeighbourSource {
     /// # Errors
     /// A failure of the device.
     fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>>;
+
+    /// For each slot of `rows` (ascending), the nearest active slot above
+    /// it (the generic algorithm's candidate), by the rules of
+    /// [`Self::nearest`].
+    ///
+    /// # Errors
+    /// A failure of the device.
+    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>>;
 }
 
 /// What a run did, for tests of the cost.
@@ -273,66 +281,11 @@ fn reciprocal_pairs(active: &[usize], cache: &[Nearest]) -> Vec<(usize, usize)> 
 mod tests {
     use super::*;
     use crate::distance::CondensedMatrix;
+    use crate::linkage::brute_source::BruteSource;
     use crate::linkage::linkage_condensed;
 
-    /// A brute-force source on a square matrix: the reference semantics.
-    struct Brute {
-        n: usize,
-        d: Vec<f64>,
-        active: Vec<bool>,
-    }
-
-    impl Brute {
-        fn new(n: usize, condensed: &[f64]) -> Self {
-            let w = WorkingMatrix::new(n, condensed.to_vec());
-            let mut d = vec![0.0; n * n];
-            for i in 0..n {
-                for j in 0..n {
-                    if i != j {
-                        d[i * n + j] = w.get(i, j);
-                    }
-                }
-            }
-            Brute {
-                n,
-                d,
-                active: vec![true; n],
-            }
-        }
-    }
-
-    impl NeighbourSource for Brute {
-        fn update(&mut self, slots: &[usize], rows: &[f64], active: &[bool]) -> Result<()> {
-            let n = self.n;
-            for (row, &s) in rows.chunks_exact(n).zip(slots) {
-                for (j, &v) in row.iter().enumerate() {
-                    self.d[s * n + j] = v;
-                    self.d[j * n + s] = v;
-                }
-            }
-            self.active = active.to_vec();
-            Ok(())
-        }
-
-        fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>> {
-            let n = self.n;
-            Ok(rows
-                .iter()
-                .map(|&r| {
-                    let mut best = (f64::INFINITY, None);
-                    for j in (0..n).filter(|&j| j != r && self.active[j]) {
-                        if self.d[r * n + j] < best.0 {
-                            best = (self.d[r * n + j], Some(j));
-                        }
-                    }
-                    best.1
-                })
-                .collect())
-        }
-    }
-
     fn run(n: usize, y: &[f64], method: Method) -> (Array2<f64>, RoundStats) {
-        let mut source = Brute::new(n, y);
+        let mut source = BruteSource::new(n, y);
         linkage_rounds(n, y.to_vec(), method, |v| v, &mut source).unwrap()
     }
 

@@ -311,6 +311,18 @@ impl NeighbourSource for GpuMatrix<'_> {
     }
 
     fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>> {
+        self.argmin(rows, false)
+    }
+
+    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>> {
+        self.argmin(rows, true)
+    }
+}
+
+impl GpuMatrix<'_> {
+    /// The nearest active column of each of `rows` (ascending): among all
+    /// columns, or with `above` among those above the row.
+    fn argmin(&mut self, rows: &[usize], above: bool) -> Result<Vec<Option<usize>>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -340,6 +352,7 @@ impl NeighbourSource for GpuMatrix<'_> {
                     row0: block.row0 as u32,
                     base: base as u32,
                     count: count as u32,
+                    above,
                 };
                 let (bytes, groups) = self.kernels.argmin.params(self.ctx, job);
                 self.ctx.queue.write_buffer(&block.argmin_params, 0, &bytes);

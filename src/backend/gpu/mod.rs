@@ -21,9 +21,13 @@
 //!   happen in another order). With ties (duplicate points, integer
 //!   distances) several dendrograms are correct and the GPU may return
 //!   another one than scipy's, whose tie-breaking follows the order of its
-//!   nearest-neighbour chain: use the CPU backend where ties matter. Centroid and median are not reducible, so
-//!   rounds would change the tree: they run the CPU's generic algorithm
-//!   (on GPU-computed distances when given observations).
+//!   nearest-neighbour chain: use the CPU backend where ties matter.
+//!   Centroid and median are not reducible, so rounds would change the
+//!   tree: they run the CPU's generic algorithm with its scans on the
+//!   device (`src/linkage/sourced.rs`): all n - 1 neighbours in one batch,
+//!   then one row per stale heap entry and per merge, each merge's new row
+//!   written back first. The driver, the tie rule and the values are the
+//!   CPU's, so in f64 Z is the CPU's to the bit, ties included.
 //! * **Size**: every binding stays within the device's limit (work is cut
 //!   into blocks of rows); a problem whose single row does not fit, or that
 //!   runs the device out of memory, is refused with
@@ -50,6 +54,7 @@ use super::{Backend, Precision};
 use crate::distance::{check_observations, CondensedMatrix, Metric};
 use crate::error::Result;
 use crate::linkage::rounds::linkage_rounds;
+use crate::linkage::sourced::generic_with_source;
 use crate::linkage::Method;
 use context::GpuContext;
 use distance::PdistKernels;
@@ -183,8 +188,9 @@ impl Backend for GpuBackend {
     }
 
     /// Z for a condensed matrix: rounds of reciprocal nearest neighbours on
-    /// the device for single, complete, average, weighted and ward; the
-    /// CPU's generic algorithm for centroid and median.
+    /// the device for single, complete, average, weighted and ward; for
+    /// centroid and median, the CPU's generic algorithm with its scans on
+    /// the device.
     ///
     /// # Errors
     /// [`crate::Error::TooLargeForGpu`] when a row of the n x n matrix does not
@@ -192,9 +198,6 @@ impl Backend for GpuBackend {
     /// device failures; as [`crate::linkage::linkage_condensed_owned`] for
     /// centroid and median.
     fn linkage_condensed(&self, y: CondensedMatrix, method: Method) -> Result<Array2<f64>> {
-        if !method.is_monotone() {
-            return crate::linkage::linkage_condensed_owned(y, method);
-        }
         let n = y.n();
         let round = self.round_fn();
         let mut d = y.into_vec();
@@ -202,6 +205,17 @@ impl Backend for GpuBackend {
             d.iter_mut().for_each(|v| *v = round(*v));
         }
         let mut matrix = GpuMatrix::new(&self.ctx, &self.merge, n, &d, self.max_block_bytes)?;
+        if !method.is_monotone() {
+            // The CPU copy in the device's precision, so both hold the same
+            // values and the scans agree with the CPU's distances.
+            return match self.ctx.precision {
+                Precision::F64 => generic_with_source(n, d, method, &mut matrix),
+                Precision::F32 => {
+                    let narrow: Vec<f32> = d.into_iter().map(|v| v as f32).collect();
+                    generic_with_source(n, narrow, method, &mut matrix)
+                }
+            };
+        }
         let (z, _stats) = linkage_rounds(n, d, method, round, &mut matrix)?;
         Ok(z)
     }

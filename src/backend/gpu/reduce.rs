@@ -21,7 +21,7 @@ struct Params64 {
     base: u32,
     count: u32,
     groups_x: u32,
-    pad: u32,
+    above: u32,
     inf: f64,
 }
 
@@ -34,7 +34,7 @@ struct Params32 {
     base: u32,
     count: u32,
     groups_x: u32,
-    pad: u32,
+    above: u32,
     inf: f32,
     pad2: u32,
 }
@@ -46,13 +46,15 @@ pub(crate) struct ArgminKernel {
 }
 
 /// One dispatch: rows `base..base + count` of the row list, all inside the
-/// block whose first row is `row0`.
+/// block whose first row is `row0`; with `above`, each row looks only at
+/// the columns above it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ArgminJob {
     pub n: u32,
     pub row0: u32,
     pub base: u32,
     pub count: u32,
+    pub above: bool,
 }
 
 impl ArgminKernel {
@@ -76,7 +78,7 @@ impl ArgminKernel {
                 base: job.base,
                 count: job.count,
                 groups_x: gx,
-                pad: 0,
+                above: u32::from(job.above),
                 inf: f64::INFINITY,
             })
             .to_vec(),
@@ -86,7 +88,7 @@ impl ArgminKernel {
                 base: job.base,
                 count: job.count,
                 groups_x: gx,
-                pad: 0,
+                above: u32::from(job.above),
                 inf: f32::INFINITY,
                 pad2: 0,
             })

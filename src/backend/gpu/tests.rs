@@ -29,8 +29,13 @@ fn backend(precision: Precision) -> Option<GpuBackend> {
 
 /// The nearest active neighbour by brute force (strict `<` from infinity).
 fn brute(n: usize, sq: &[f64], active: &[bool], r: usize) -> Option<usize> {
+    brute_from(n, sq, active, r, 0)
+}
+
+/// The same among the columns `from..n`.
+fn brute_from(n: usize, sq: &[f64], active: &[bool], r: usize, from: usize) -> Option<usize> {
     let mut best = (f64::INFINITY, None);
-    for j in (0..n).filter(|&j| j != r && active[j]) {
+    for j in (from..n).filter(|&j| j != r && active[j]) {
         if sq[r * n + j] < best.0 {
             best = (sq[r * n + j], Some(j));
         }
@@ -117,6 +122,16 @@ fn argmin_takes_the_lowest_index_on_ties_and_never_nan_or_inf() {
                 "{precision:?} after update, row {r}"
             );
         }
+        // Only the columns above each row (the generic algorithm's scan).
+        let above = m.nearest_above(&rows).unwrap();
+        for (k, &r) in rows.iter().enumerate() {
+            assert_eq!(
+                above[k],
+                brute_from(n, &sq, &active, r, r + 1),
+                "{precision:?} above, row {r}"
+            );
+        }
+        assert_eq!(above[rows.len() - 1], None, "nothing above the last row");
     }
 }
 

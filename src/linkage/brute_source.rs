@@ -1,0 +1,74 @@
+//! A brute-force [`NeighbourSource`] on a square matrix: the reference
+//! semantics of the GPU's nearest-neighbour reductions, for the CPU-only
+//! tests of the algorithms that use them.
+
+use super::rounds::NeighbourSource;
+use super::working::WorkingMatrix;
+use crate::error::Result;
+
+/// The full square matrix and the active flags, scanned row by row.
+pub(crate) struct BruteSource {
+    n: usize,
+    d: Vec<f64>,
+    active: Vec<bool>,
+    /// Rows asked for, in all.
+    pub rows_asked: usize,
+}
+
+impl BruteSource {
+    /// The square matrix of the condensed `condensed` of n observations.
+    pub fn new(n: usize, condensed: &[f64]) -> Self {
+        let w = WorkingMatrix::new(n, condensed.to_vec());
+        let mut d = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                if i != j {
+                    d[i * n + j] = w.get(i, j);
+                }
+            }
+        }
+        BruteSource {
+            n,
+            d,
+            active: vec![true; n],
+            rows_asked: 0,
+        }
+    }
+
+    /// The nearest active column of row r among `from..n` (strict `<` in
+    /// ascending order: ties to the lowest column, NaN never chosen).
+    fn scan(&self, r: usize, from: usize) -> Option<usize> {
+        let n = self.n;
+        let mut best = (f64::INFINITY, None);
+        for j in (from..n).filter(|&j| j != r && self.active[j]) {
+            if self.d[r * n + j] < best.0 {
+                best = (self.d[r * n + j], Some(j));
+            }
+        }
+        best.1
+    }
+}
+
+impl NeighbourSource for BruteSource {
+    fn update(&mut self, slots: &[usize], rows: &[f64], active: &[bool]) -> Result<()> {
+        let n = self.n;
+        for (row, &s) in rows.chunks_exact(n).zip(slots) {
+            for (j, &v) in row.iter().enumerate() {
+                self.d[s * n + j] = v;
+                self.d[j * n + s] = v;
+            }
+        }
+        self.active = active.to_vec();
+        Ok(())
+    }
+
+    fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>> {
+        self.rows_asked += rows.len();
+        Ok(rows.iter().map(|&r| self.scan(r, 0)).collect())
+    }
+
+    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>> {
+        self.rows_asked += rows.len();
+        Ok(rows.iter().map(|&r| self.scan(r, r + 1)).collect())
+    }
+}
