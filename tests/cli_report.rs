@@ -81,6 +81,45 @@ fn report_on_a_file_with_k_and_the_five_cluster_demo() {
 }
 
 #[test]
+fn report_takes_the_backend_and_precision_of_linkage() {
+    let dir = TempDir::new().unwrap();
+    let run = |extra: &[&str], out: &str| {
+        let o = hclust()
+            .arg("report")
+            .arg(tutorial())
+            .args(["--quiet", "--max-d", "50"])
+            .args(extra)
+            .arg("-o")
+            .arg(dir.path().join(out))
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        (
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    let (plain, _) = run(&[], "plain");
+    // auto on 150 observations stays on the CPU and says why
+    let (auto, why) = run(&["--backend", "auto"], "auto");
+    assert!(why.contains("backend: cpu: 150 observations"), "{why}");
+    assert_eq!(
+        auto.replace(&*dir.path().join("auto").to_string_lossy(), ""),
+        plain.replace(&*dir.path().join("plain").to_string_lossy(), "")
+    );
+    // f32 storage gives the tutorial's figures too
+    let (narrow, _) = run(&["--precision", "f32"], "f32");
+    for want in [
+        "first merge: 52 and 53 at 0.0415",
+        "cophenetic correlation: 0.980",
+        "clusters (cut at max_d = 50): 2",
+    ] {
+        assert!(narrow.contains(want), "missing {want:?} in\n{narrow}");
+    }
+}
+
+#[test]
 fn dendrogram_pictures_by_extension() {
     let dir = TempDir::new().unwrap();
     let z = dir.path().join("z.json");

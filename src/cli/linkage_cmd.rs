@@ -41,6 +41,35 @@ pub enum PrecisionArg {
     F32,
 }
 
+/// Where and in what precision a command computes (shared by the
+/// commands that compute distances and linkage).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ComputeArgs {
+    /// Where to compute: auto uses the GPU for large problems when there is
+    /// one (saying so on stderr).
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub backend: BackendArg,
+    /// How the distance matrix is stored, on the CPU and the GPU: f32 halves
+    /// its memory (heights within about 1e-6 relative).
+    #[arg(long, value_enum, default_value = "f64")]
+    pub precision: PrecisionArg,
+}
+
+impl ComputeArgs {
+    /// The backend asked for.
+    pub fn choice(&self) -> BackendChoice {
+        self.backend.into()
+    }
+
+    /// The precision asked for.
+    pub fn precision(&self) -> Precision {
+        match self.precision {
+            PrecisionArg::F64 => Precision::F64,
+            PrecisionArg::F32 => Precision::F32,
+        }
+    }
+}
+
 /// Arguments of `hclust linkage`.
 #[derive(Debug, Args)]
 pub struct LinkageArgs {
@@ -68,13 +97,9 @@ pub struct LinkageArgs {
     /// mahalanobis's inverse covariance: an m x m matrix file.
     #[arg(long = "VI", value_name = "FILE")]
     pub vi: Option<PathBuf>,
-    /// Where to compute.
-    #[arg(long, value_enum, default_value = "cpu")]
-    pub backend: BackendArg,
-    /// How the distance matrix is stored, on the CPU and the GPU: f32 halves
-    /// its memory (heights within about 1e-6 relative).
-    #[arg(long, value_enum, default_value = "f64")]
-    pub precision: PrecisionArg,
+    /// Where to compute, and in what precision.
+    #[command(flatten)]
+    pub compute: ComputeArgs,
     /// Output file: .csv, .npy or .json (default: CSV on stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -154,13 +179,10 @@ fn build_metric(args: &LinkageArgs) -> Result<Metric> {
 /// euclidean metric, or an output that cannot be written.
 pub fn run(args: LinkageArgs) -> Result<()> {
     let method: Method = args.method.parse()?;
-    let precision = match args.precision {
-        PrecisionArg::F64 => Precision::F64,
-        PrecisionArg::F32 => Precision::F32,
-    };
+    let precision = args.compute.precision();
     let progress = super::progress::Progress::new(args.quiet);
     progress.phase("reading");
-    let choice: BackendChoice = args.backend.into();
+    let choice = args.compute.choice();
     let pick = |n: usize| -> Result<Box<dyn crate::backend::Backend>> {
         let (b, why) = select_backend(choice, precision, n)?;
         if choice != BackendChoice::Cpu {
@@ -239,7 +261,8 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         (z, metric.name().to_string())
     };
     progress.finish();
-    if choice != BackendChoice::Cpu && has_tied_heights(&z) {
+    // Centroid and median follow the CPU's tie order on the GPU too.
+    if choice != BackendChoice::Cpu && method.is_monotone() && has_tied_heights(&z) {
         eprintln!(
             "note: Z has tied merge heights; with ties several dendrograms are equally valid, \
              and only --backend cpu follows scipy's tie order exactly"

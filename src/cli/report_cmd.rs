@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::linkage_cmd::ComputeArgs;
 use super::progress::Progress;
 use crate::distance::Metric;
 use crate::error::Result;
@@ -36,6 +37,9 @@ pub struct ReportArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Where to compute, and in what precision.
+    #[command(flatten)]
+    pub compute: ComputeArgs,
 }
 
 /// Arguments of `hclust demo`.
@@ -86,6 +90,9 @@ fn run_report(
     progress: &Progress,
 ) -> Result<()> {
     let r = build_report(x, opts, &|p| progress.phase(p))?;
+    if opts.backend != crate::backend::BackendChoice::Cpu {
+        eprintln!("backend: {}", r.backend);
+    }
     progress.phase("writing");
     write_report(dir, &r)?;
     progress.finish();
@@ -108,6 +115,8 @@ pub fn report(args: ReportArgs) -> Result<()> {
         k: args.k,
         title: format!("Hierarchical clustering of {}", args.input.display()),
         row_labels: args.labels.as_deref().map(io::read_labels).transpose()?,
+        backend: args.compute.choice(),
+        precision: args.compute.precision(),
     };
     run_report(x.view(), &opts, &args.output, &progress)
 }

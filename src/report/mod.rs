@@ -12,10 +12,11 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::analysis::suggest::{elbow, largest_gap, most_inconsistent, Suggestion};
 use crate::analysis::{cophenet_correlation, fcluster, inconsistent, Criterion};
+use crate::backend::{select_backend, BackendChoice, Precision};
 use crate::dendrogram::{dendrogram, DendrogramOptions, TruncateMode};
-use crate::distance::{pdist, Metric};
+use crate::distance::Metric;
 use crate::error::{Error, Result};
-use crate::linkage::{linkage, Method};
+use crate::linkage::Method;
 use crate::render::{
     auto_truncate, dendrogram_svg, elbow_series, elbow_svg, scatter_svg, svg_to_png_2x,
     truncation_note, DendrogramStyle,
@@ -36,6 +37,10 @@ pub struct ReportOptions {
     pub title: String,
     /// One label per observation, carried into clusters.csv.
     pub row_labels: Option<Vec<String>>,
+    /// Where to compute the distances and the linkage.
+    pub backend: BackendChoice,
+    /// How to store the distance matrix (f32: half the memory).
+    pub precision: Precision,
 }
 
 impl Default for ReportOptions {
@@ -47,6 +52,8 @@ impl Default for ReportOptions {
             k: None,
             title: "Hierarchical clustering report".into(),
             row_labels: None,
+            backend: BackendChoice::Cpu,
+            precision: Precision::F64,
         }
     }
 }
@@ -77,6 +84,8 @@ pub struct Report {
     pub clusters: Vec<usize>,
     /// The files to write: (file name, contents); report.html among them.
     pub files: Vec<(String, Vec<u8>)>,
+    /// The backend used and why (as `select_backend` says it).
+    pub backend: String,
 }
 
 /// Builds the report for observations `x`; `progress` hears each phase.
@@ -109,10 +118,11 @@ pub fn build_report(
         }
     }
     let n = x.nrows();
+    let (backend, why) = select_backend(opts.backend, opts.precision, n)?;
     progress("linkage");
-    let z = linkage(x, opts.method, &opts.metric)?;
+    let z = backend.linkage(x, opts.method, &opts.metric)?;
     progress("cophenetic correlation");
-    let y = pdist(x, &opts.metric)?;
+    let y = backend.pdist(x, &opts.metric)?;
     let (cophenetic, _) = cophenet_correlation(z.view(), &y)?;
     drop(y);
 
@@ -231,6 +241,7 @@ pub fn build_report(
         cut,
         clusters,
         files,
+        backend: why,
     })
 }
 
