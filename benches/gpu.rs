@@ -3,6 +3,10 @@
 //! with HCLUST_BENCH_N=2000,5000 and the dimensions with HCLUST_BENCH_D=32).
 //! Without a GPU adapter only the CPU is timed, and it says so.
 //!
+//! A chain (points on a line with growing gaps, where rounds merge one
+//! pair at a time) is timed at n = 2,000 and 10,000
+//! (HCLUST_BENCH_CHAIN_N) for single, average, ward and centroid.
+//!
 //! `cargo bench --bench gpu`. On lavapipe (a CPU Vulkan driver) the GPU
 //! figures prove nothing about speed; run it on a real GPU.
 
@@ -58,5 +62,31 @@ fn cpu_vs_gpu(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, cpu_vs_gpu);
+fn chain(c: &mut Criterion) {
+    let backends = backends();
+    let mut group = c.benchmark_group("chain");
+    group.sample_size(10);
+    for n in sizes("HCLUST_BENCH_CHAIN_N", &[2000, 10_000]) {
+        let x = hclust::datasets::chain(n);
+        for (name, b) in &backends {
+            for method in [
+                Method::Single,
+                Method::Average,
+                Method::Ward,
+                Method::Centroid,
+            ] {
+                group.bench_with_input(
+                    BenchmarkId::new(format!("{name}/{method}"), n),
+                    &x,
+                    |bench, x| {
+                        bench.iter(|| b.linkage(x.view(), method, &Metric::Euclidean).unwrap())
+                    },
+                );
+            }
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, cpu_vs_gpu, chain);
 criterion_main!(benches);

@@ -30,6 +30,17 @@ pub fn blobs(n: usize, d: usize, seed: u64) -> Array2<f64> {
     Array2::from_shape_fn((n, d), |(i, j)| centres[(i % 10) * d + j] + rng.normal())
 }
 
+/// `n` points on a line whose gaps grow (1 + k/1000 before point k): the
+/// worst case for merging in rounds, since only one reciprocal pair exists
+/// at a time, and a nearest-neighbour chain as long as the data.
+pub fn chain(n: usize) -> Array2<f64> {
+    let mut x = Array2::zeros((n, 1));
+    for k in 1..n {
+        x[[k, 0]] = x[[k - 1, 0]] + 1.0 + k as f64 * 1e-3;
+    }
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,3 +54,4 @@ mod tests {
         assert!(mean.abs() < 10.0 && a.iter().all(|v| v.is_finite()));
     }
 }
+

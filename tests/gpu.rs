@@ -18,6 +18,7 @@ mod common;
 use common::{fixtures_dir, matrix, read_json, vector};
 use hclust::backend::gpu::{adapters_report, GpuBackend};
 use hclust::backend::{Backend, CpuBackend, Precision};
+use hclust::datasets::chain;
 use hclust::{CondensedMatrix, Error, Method, Metric};
 use ndarray::Array2;
 
@@ -274,14 +275,6 @@ fn pdist_reports_bad_input_as_the_cpu_does() {
 
 /// Points on a line with growing gaps: single linkage merges one
 /// reciprocal pair per round.
-fn chain(n: usize) -> Array2<f64> {
-    let mut x = Array2::zeros((n, 1));
-    for k in 1..n {
-        x[[k, 0]] = x[[k - 1, 0]] + 1.0 + k as f64 * 1e-3;
-    }
-    x
-}
-
 #[test]
 fn a_500_point_chain_gives_the_cpu_z() {
     let Some(b) = gpu(Precision::F64) else { return };
