@@ -54,4 +54,3 @@ mod tests {
         assert!(mean.abs() < 10.0 && a.iter().all(|v| v.is_finite()));
     }
 }
-

@@ -4,29 +4,11 @@
 
 mod common;
 
+use common::TIE_FREE_OBSERVATIONS as TIE_FREE;
 use common::{assert_same_linkage, matrix, read_json};
 use hclust::backend::{Backend, CpuBackend, Precision};
 use hclust::linkage::linkage_condensed_owned;
 use hclust::{linkage, linkage_f32, pdist, pdist_f32, CondensedMatrix, Method, Metric};
-
-const TIE_FREE: [&str; 6] = [
-    "tutorial2",
-    "tutorial5",
-    "random_d1",
-    "random_d2",
-    "random_d10",
-    "random_d100",
-];
-
-const METHODS: [Method; 7] = [
-    Method::Single,
-    Method::Complete,
-    Method::Average,
-    Method::Weighted,
-    Method::Centroid,
-    Method::Median,
-    Method::Ward,
-];
 
 #[test]
 fn each_f32_distance_is_the_f64_distance_rounded_once() {
@@ -48,7 +30,7 @@ fn f32_storage_gives_scipys_merges_on_tie_free_fixtures() {
     for name in TIE_FREE {
         let f = read_json(&format!("linkage/{name}.json"));
         let x = matrix(&f["X"]);
-        for method in METHODS {
+        for method in Method::ALL {
             let z = linkage_f32(x.view(), method, &Metric::Euclidean).unwrap();
             let scipy = matrix(&f["linkage"][method.name()]);
             assert_same_linkage(&z, &scipy, 1e-6, &format!("{name}/{method}"));
@@ -62,7 +44,7 @@ fn f32_condensed_input_and_the_cpu_backend_agree_with_f64() {
     let y = pdist(x.view(), &Metric::Euclidean).unwrap();
     let f32_backend = CpuBackend::new(Precision::F32);
     assert!(f32_backend.name().contains("f32"));
-    for method in METHODS {
+    for method in Method::ALL {
         let wide = linkage(x.view(), method, &Metric::Euclidean).unwrap();
         let from_condensed = linkage_condensed_owned(y.clone().into_f32(), method).unwrap();
         assert_same_linkage(&from_condensed, &wide, 1e-6, &format!("condensed/{method}"));

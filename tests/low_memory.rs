@@ -3,18 +3,10 @@
 
 mod common;
 
+use common::TIE_FREE_OBSERVATIONS as TIE_FREE;
 use common::{assert_same_linkage, matrix, read_json};
 use hclust::linkage::{centroid_euclidean_low_memory, single_euclidean, ward_euclidean_low_memory};
 use hclust::{linkage_condensed, pdist, Method, Metric};
-
-const TIE_FREE: [&str; 6] = [
-    "tutorial2",
-    "tutorial5",
-    "random_d1",
-    "random_d2",
-    "random_d10",
-    "random_d100",
-];
 
 #[test]
 fn ward_on_centroids_equals_the_matrix_path() {

@@ -72,3 +72,34 @@ impl NeighbourSource for BruteSource {
         Ok(rows.iter().map(|&r| self.scan(r, r + 1)).collect())
     }
 }
+
+/// A deterministic pseudo-random condensed matrix of n points in 3-D;
+/// with `grid`, the points lie on a 4 x 4 x 4 integer grid (many ties).
+pub(crate) fn points(n: usize, seed: u64, grid: bool) -> Vec<f64> {
+    let mut s = seed;
+    let mut next = || {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+        if grid {
+            (u * 4.0).floor()
+        } else {
+            u
+        }
+    };
+    let p: Vec<[f64; 3]> = (0..n).map(|_| [next(), next(), next()]).collect();
+    let mut y = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let d2: f64 = (0..3).map(|k| (p[i][k] - p[j][k]).powi(2)).sum();
+            y.push(d2.sqrt());
+        }
+    }
+    y
+}
+
+/// [`points`] without ties.
+pub(crate) fn random_points(n: usize, seed: u64) -> Vec<f64> {
+    points(n, seed, false)
+}

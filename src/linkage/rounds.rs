@@ -281,7 +281,7 @@ fn reciprocal_pairs(active: &[usize], cache: &[Nearest]) -> Vec<(usize, usize)> 
 mod tests {
     use super::*;
     use crate::distance::CondensedMatrix;
-    use crate::linkage::brute_source::BruteSource;
+    use crate::linkage::brute_source::{random_points, BruteSource};
     use crate::linkage::linkage_condensed;
 
     fn run(n: usize, y: &[f64], method: Method) -> (Array2<f64>, RoundStats) {
@@ -295,26 +295,6 @@ mod tests {
             let h = (a[2] - b[2]).abs() <= 1e-12 * b[2].abs().max(1.0);
             assert!(ids && h, "{what}: row {i}: {a:?} vs {b:?}");
         }
-    }
-
-    /// A deterministic pseudo-random condensed matrix of points in 3-D.
-    fn random_points(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
-        let p: Vec<[f64; 3]> = (0..n).map(|_| [next(), next(), next()]).collect();
-        let mut y = Vec::new();
-        for i in 0..n {
-            for j in i + 1..n {
-                let d2: f64 = (0..3).map(|k| (p[i][k] - p[j][k]).powi(2)).sum();
-                y.push(d2.sqrt());
-            }
-        }
-        y
     }
 
     const REDUCIBLE: [Method; 5] = [

@@ -121,38 +121,9 @@ pub(crate) fn generic_with_source<T: Real>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linkage::brute_source::BruteSource;
+    use crate::linkage::brute_source::{points, BruteSource};
     use crate::linkage::linkage_condensed;
     use crate::CondensedMatrix;
-
-    /// Condensed distances of `n` points on a small integer grid in 3-D
-    /// (many ties) or of random points (none).
-    fn points(n: usize, seed: u64, grid: bool) -> Vec<f64> {
-        let mut s = seed;
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
-        let x: Vec<[f64; 3]> = (0..n)
-            .map(|_| {
-                let mut p = [next(), next(), next()];
-                if grid {
-                    p.iter_mut().for_each(|v| *v = (*v * 4.0).floor());
-                }
-                p
-            })
-            .collect();
-        let mut d = Vec::new();
-        for i in 0..n {
-            for j in i + 1..n {
-                let s: f64 = (0..3).map(|k| (x[i][k] - x[j][k]).powi(2)).sum();
-                d.push(s.sqrt());
-            }
-        }
-        d
-    }
 
     #[test]
     fn equals_the_cpu_generic_algorithm_bit_for_bit_ties_included() {

@@ -304,7 +304,7 @@ impl<T: Real> WorkingMatrix<T> {
         let ptr = SharedMut(self.d.as_mut_ptr());
         let cache_ptr = cache.map(|c| {
             assert!(c.len() >= self.n);
-            SharedCache(c.as_mut_ptr())
+            SharedMut(c.as_mut_ptr())
         });
         let off = &self.off;
         let len = self.d.len();
@@ -364,24 +364,6 @@ impl<T: Real> WorkingMatrix<T> {
                 },
             )
         }
-    }
-}
-
-/// A shared pointer to cache entries; each task writes disjoint entries.
-struct SharedCache<C>(*mut C);
-impl<C> Clone for SharedCache<C> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<C> Copy for SharedCache<C> {}
-unsafe impl<C: Send> Send for SharedCache<C> {}
-unsafe impl<C: Send> Sync for SharedCache<C> {}
-
-impl<C> SharedCache<C> {
-    /// The pointer (a method, so closures capture the whole Send wrapper).
-    fn get(self) -> *mut C {
-        self.0
     }
 }
 

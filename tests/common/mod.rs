@@ -64,3 +64,14 @@ pub fn assert_same_linkage(ours: &Array2<f64>, theirs: &Array2<f64>, rel: f64, w
         );
     }
 }
+
+/// The linkage fixtures on observations whose distances are all distinct:
+/// there Z is unique.
+pub const TIE_FREE_OBSERVATIONS: [&str; 6] = [
+    "tutorial2",
+    "tutorial5",
+    "random_d1",
+    "random_d2",
+    "random_d10",
+    "random_d100",
+];
