@@ -5,7 +5,7 @@ use super::method::Method;
 use ndarray::Array2;
 use rayon::prelude::*;
 
-use super::mst::squared_euclidean;
+use super::rows::{nearest_row, squared_euclidean, squared_euclidean_from};
 use super::working::{remove_sorted, Nearest, WorkingMatrix};
 use crate::error::{Error, Result};
 use crate::precision::Real;
@@ -210,6 +210,10 @@ impl<T: Real> GenericStore for WorkingMatrix<T> {
 /// without the distance matrix: the distance of two clusters is the
 /// euclidean distance of their centroids (for median, of the midpoints the
 /// merges define). Memory O(n m).
+///
+/// The store hands the generic algorithm *squared* distances: it only
+/// compares them, and squaring keeps their order, so a square root per
+/// candidate is saved; the caller takes the roots of Z's heights.
 pub(crate) struct Centroids {
     pub data: Vec<f64>,
     pub m: usize,
@@ -223,28 +227,12 @@ impl Centroids {
 
 impl GenericStore for Centroids {
     fn distance(&self, x: usize, y: usize) -> f64 {
-        squared_euclidean(self.row(x), self.row(y)).sqrt()
+        squared_euclidean(self.row(x), self.row(y))
     }
 
     fn nearest_among(&mut self, x: usize, candidates: &[usize]) -> Result<Nearest> {
-        let scan = |chunk: &[usize]| {
-            let mut best = Nearest::NONE;
-            for &i in chunk {
-                let v = self.distance(x, i);
-                if v < best.dist {
-                    best = Nearest { dist: v, index: i };
-                }
-            }
-            best
-        };
-        Ok(if candidates.len() < 2048 {
-            scan(candidates)
-        } else {
-            candidates
-                .par_chunks(512)
-                .map(scan)
-                .reduce(|| Nearest::NONE, Nearest::better)
-        })
+        let xr = self.row(x);
+        Ok(nearest_row(&self.data, self.m, xr, candidates, |s, _| s))
     }
 
     fn merge(
@@ -271,16 +259,17 @@ impl GenericStore for Centroids {
         for k in 0..m {
             self.data[y * m + k] = wx * self.data[x * m + k] + wy * self.data[y * m + k];
         }
-        let this = &*self;
+        let (data, yr) = (&self.data, &self.data[y * m..(y + 1) * m]);
         Ok(active[..pos]
             .par_chunks(512)
             .map(|chunk| {
+                let mut sq = [0.0f64; 512];
+                let sq = &mut sq[..chunk.len()];
+                squared_euclidean_from(data, m, yr, chunk, sq);
                 chunk
                     .iter()
-                    .filter_map(|&z| {
-                        let dz = this.distance(z, y);
-                        (dz < bounds[z]).then_some((z, dz))
-                    })
+                    .zip(sq.iter())
+                    .filter_map(|(&z, &s)| (s < bounds[z]).then_some((z, s)))
                     .collect::<Vec<_>>()
             })
             .reduce(Vec::new, |mut a, b| {

@@ -17,6 +17,7 @@ mod nn_chain;
 mod primitive;
 mod relabel;
 pub(crate) mod rounds;
+mod rows;
 pub(crate) mod sourced;
 mod validate;
 mod vector;
@@ -114,7 +115,7 @@ pub fn single_euclidean(x: ArrayView2<f64>) -> Result<Array2<f64>> {
     let (n, m) = x.dim();
     let standard = x.as_standard_layout();
     let data = standard.as_slice().expect("standard layout is contiguous");
-    let merges = mst::mst_single(n, |a, idx, out| mst::euclidean_from(data, m, a, idx, out));
+    let merges = mst::mst_single(n, |a, idx, out| rows::euclidean_from(data, m, a, idx, out));
     Ok(relabel::sort_and_label(merges, n))
 }
 
@@ -134,7 +135,7 @@ pub fn ward_euclidean_low_memory(x: ArrayView2<f64>) -> Result<Array2<f64>> {
     let data = standard.as_slice().expect("standard layout is contiguous");
     let mut store = vector::WardCentroids::new(data, n, m);
     Ok(relabel::sort_and_label(
-        nn_chain::nn_chain(&mut store, n),
+        vector::WardCentroids::heights(nn_chain::nn_chain(&mut store, n)),
         n,
     ))
 }
@@ -163,7 +164,10 @@ pub fn centroid_euclidean_low_memory(x: ArrayView2<f64>, method: Method) -> Resu
         .as_slice()
         .expect("contiguous")
         .to_vec();
-    generic::generic(generic::Centroids { data, m }, n, method)
+    // The store works with squared distances (see generic::Centroids).
+    let mut z = generic::generic(generic::Centroids { data, m }, n, method)?;
+    z.column_mut(2).mapv_inplace(f64::sqrt);
+    Ok(z)
 }
 
 /// Z without the distance matrix for the methods that allow it on

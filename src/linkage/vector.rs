@@ -1,24 +1,20 @@
 //! Ward linkage on cluster centroids and sizes, without the distance matrix
 //! (as fastcluster's `linkage_vector`): memory O(n m).
 
-use rayon::prelude::*;
-
-use super::mst::squared_euclidean;
 use super::nn_chain::ChainStore;
+use super::relabel::SlotMerge;
+use super::rows::{nearest_row, squared_euclidean};
 use super::working::Nearest;
 
-/// Rows shorter than this are scanned on one thread.
-const PARALLEL_MIN: usize = 2048;
-/// Chunk length of the parallel scans.
-const CHUNK: usize = 512;
-
-/// Ward's distance between clusters of sizes `na`, `nb` with centroids
-/// `a`, `b`: `sqrt(2 na nb / (na + nb) * |a - b|^2)`, the value the
-/// Lance-Williams recurrence gives from euclidean distances (equal up to
-/// rounding).
+/// The square of Ward's distance between clusters of sizes `na`, `nb`
+/// whose centroids are `sq` apart squared: `2 na nb / (na + nb) * sq`. Its
+/// square root is the value the Lance-Williams recurrence gives from
+/// euclidean distances (equal up to rounding). The chain compares squares
+/// (as fastcluster's `linkage_vector` does), which saves a square root per
+/// candidate; [`WardCentroids::heights`] takes the roots of the merges.
 #[inline]
-fn ward_distance(a: &[f64], b: &[f64], na: f64, nb: f64) -> f64 {
-    (2.0 * na * nb / (na + nb) * squared_euclidean(a, b)).sqrt()
+fn ward_square(sq: f64, na: f64, nb: f64) -> f64 {
+    2.0 * na * nb / (na + nb) * sq
 }
 
 /// Cluster centroids and sizes for Ward's method: the chain's distances
@@ -40,6 +36,12 @@ impl WardCentroids {
         }
     }
 
+    /// The chain's merges (at squared Ward distances) at Ward distances.
+    pub fn heights(mut merges: Vec<SlotMerge>) -> Vec<SlotMerge> {
+        merges.iter_mut().for_each(|m| m.dist = m.dist.sqrt());
+        merges
+    }
+
     fn row(&self, i: usize) -> &[f64] {
         &self.centroid[i * self.m..(i + 1) * self.m]
     }
@@ -47,31 +49,23 @@ impl WardCentroids {
 
 impl ChainStore for WardCentroids {
     fn nearest(&mut self, x: usize, active: &[usize]) -> Nearest {
-        let this = &*self;
-        let scan = |idx: &[usize]| {
-            let mut best = Nearest::NONE;
-            for &i in idx {
-                if i != x {
-                    let d = this.distance(x, i);
-                    if d < best.dist {
-                        best = Nearest { dist: d, index: i };
-                    }
-                }
+        let (size, nx) = (&self.size, self.size[x]);
+        // x itself finishes as NaN, which is never chosen.
+        nearest_row(&self.centroid, self.m, self.row(x), active, |sq, i| {
+            if i == x {
+                f64::NAN
+            } else {
+                ward_square(sq, nx, size[i])
             }
-            best
-        };
-        if active.len() < PARALLEL_MIN {
-            scan(active)
-        } else {
-            active
-                .par_chunks(CHUNK)
-                .map(scan)
-                .reduce(|| Nearest::NONE, Nearest::better)
-        }
+        })
     }
 
     fn distance(&self, x: usize, y: usize) -> f64 {
-        ward_distance(self.row(x), self.row(y), self.size[x], self.size[y])
+        ward_square(
+            squared_euclidean(self.row(x), self.row(y)),
+            self.size[x],
+            self.size[y],
+        )
     }
 
     fn merge(&mut self, x: usize, y: usize, _dist: f64, _active: &[usize]) {
