@@ -4,6 +4,7 @@
     python benches/compare.py [--n 2000 10000 20000] [--d 32]
         [--methods single complete average weighted centroid median ward]
         [--repeat 1] [--hclust PATH] [--skip scipy fastcluster]
+        [--gpu auto|yes|no] [--vector]
         [--timeout 600] [--out benches/results/table.md]
 
 Every (tool, method, n) runs in a fresh process of its own, so that its peak
@@ -20,6 +21,9 @@ Timed regions:
   * hclust:      the whole `hclust linkage data.npy --method M -o z.npy`
                  process, wall clock: process start, reading the .npy, the
                  distance matrix, the linkage and writing Z.
+  * hclust-gpu:  the same with `--backend gpu`, where a GPU adapter exists
+                 (`--gpu auto`: a real GPU, as `hclust info` lists it; `--gpu
+                 yes` also counts a CPU driver such as Mesa's lavapipe).
 
 Every Z is compared with scipy's: ids and counts must be identical and
 heights equal within 1e-9 relative.
@@ -45,7 +49,8 @@ from pathlib import Path
 
 ALL_METHODS = ["single", "complete", "average", "weighted", "centroid", "median", "ward"]
 PY_TOOLS = ["scipy", "fastcluster"]
-TOOLS = ["hclust", *PY_TOOLS]
+TOOLS = ["hclust", "hclust-gpu", *PY_TOOLS]
+HCLUST_TOOLS = ("hclust", "hclust-gpu")
 REPO = Path(__file__).resolve().parent.parent
 GNU_TIME = "/usr/bin/time"
 RTOL = 1e-9
@@ -218,10 +223,12 @@ def run_tool(tool, method, data, workdir, args, use_gnu_time) -> Run:
     zout = workdir / f"z_{tool}.npy"
     zout.unlink(missing_ok=True)
     env = None
-    if tool == "hclust":
+    if tool in HCLUST_TOOLS:
         argv = [str(args.hclust), "linkage", str(data), "--method", method, "-o", str(zout)]
         if args.vector:
             argv += ["--memory", "low"]
+        if tool == "hclust-gpu":
+            argv += ["--backend", "gpu"]
         if args.hclust_threads:
             env = dict(os.environ, RAYON_NUM_THREADS=str(args.hclust_threads))
     else:
@@ -232,7 +239,7 @@ def run_tool(tool, method, data, workdir, args, use_gnu_time) -> Run:
         return Run(False, reason, wall=wall, peak_kib=peak)
     if not zout.exists():
         return Run(False, "no Z written", wall=wall, peak_kib=peak)
-    if tool == "hclust":
+    if tool in HCLUST_TOOLS:
         return Run(True, wall=wall, time=wall, peak_kib=peak, z=zout)
     try:
         info = json.loads(out.strip().splitlines()[-1])
@@ -323,7 +330,22 @@ def machine_info(args) -> list[str]:
         f"- numpy {ver('numpy')}, scipy {ver('scipy')}, fastcluster {ver('fastcluster')}",
         f"- {hver} ({args.hclust}), threads: {threads}",
         f"- peak RSS via: {'GNU time' if args._gnu_time else 'python wrapper (RUSAGE_CHILDREN)'}",
+        f"- hclust GPU: {args._gpu_note}",
     ]
+
+
+def gpu_adapters(hclust: Path) -> list[tuple[str, str]]:
+    """(name, device type) of each adapter `hclust info` lists."""
+    try:
+        p = subprocess.run([str(hclust), "info"], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    found = []
+    for line in p.stdout.splitlines():
+        m = re.match(r"gpu: (.*) \[(\w+) (\w+)\]", line)
+        if m:
+            found.append((m.group(1), m.group(3)))
+    return found
 
 
 def fmt_time(t: float | None) -> str:
@@ -385,6 +407,9 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
     ap.add_argument("--out", type=Path, default=REPO / "benches" / "results" / "table.md")
     ap.add_argument("--no-gnu-time", action="store_true", help="measure peak RSS with the Python wrapper even if GNU time exists")
+    ap.add_argument("--gpu", choices=["auto", "yes", "no"], default="auto",
+                    help="time hclust --backend gpu too: auto = when a real GPU adapter exists "
+                         "(not a CPU driver such as lavapipe), yes = whenever any adapter exists")
     ap.add_argument("--vector", action="store_true",
                     help="the paths without a distance matrix: hclust --memory low against "
                          "fastcluster.linkage_vector (single, ward, centroid, median; scipy is skipped)")
@@ -401,6 +426,23 @@ def main() -> int:
         print(f"error: no hclust binary at {args.hclust}; run `cargo build --release` first", file=sys.stderr)
         return 2
     args.hclust = args.hclust.resolve()
+    gpu_note = "not asked for (--gpu no)"
+    if args.gpu != "no":
+        adapters = gpu_adapters(args.hclust)
+        usable = [a for a in adapters if args.gpu == "yes" or a[1] != "Cpu"]
+        if args.vector:
+            gpu_note = "not run: the paths without a distance matrix run on the CPU"
+        elif usable:
+            gpu_note = f"{usable[0][0]} ({usable[0][1]})"
+        elif adapters:
+            gpu_note = "not run: only a CPU driver (" + adapters[0][0] + "); --gpu yes times it anyway"
+        else:
+            gpu_note = "not run: no GPU adapter"
+        if not usable or args.vector:
+            args.skip = sorted(set(args.skip) | {"hclust-gpu"})
+    else:
+        args.skip = sorted(set(args.skip) | {"hclust-gpu"})
+    args._gpu_note = gpu_note
     tools = [t for t in TOOLS if t not in args.skip]
     for t in tools:
         if t in PY_TOOLS:
@@ -426,6 +468,7 @@ def main() -> int:
     results: dict[tuple[int, str, str], Result] = {}
     agrees: dict[tuple[int, str], str] = {}
     fc_agrees: dict[tuple[int, str], str] = {}
+    gpu_agrees: dict[tuple[int, str], str] = {}
     with tempfile.TemporaryDirectory(prefix="hclust-bench-") as tmp:
         tmp = Path(tmp)
         for n in args.n:
@@ -454,7 +497,7 @@ def main() -> int:
                         zs[tool] = z
                     results[(n, method, tool)] = res
                 ref = zs.get("scipy")
-                for tool, dest in (("hclust", agrees), ("fastcluster", fc_agrees)):
+                for tool, dest in (("hclust", agrees), ("hclust-gpu", gpu_agrees), ("fastcluster", fc_agrees)):
                     if args.vector and tool == "hclust" and "hclust" in zs and "fastcluster" in zs:
                         # no scipy at these sizes: compare with fastcluster's linkage_vector
                         dest[(n, method)] = "vs fastcluster: " + compare_z(zs["hclust"], zs["fastcluster"])
@@ -470,11 +513,12 @@ def main() -> int:
                         dest[(n, method)] = compare_z(zs[tool], ref)
 
     get = lambda n, m, t: results.get((n, m, t))  # noqa: E731
+    gpu = "hclust-gpu" in tools
     head = [
-        "n", "method", "hclust s", "scipy s", "fastcluster s",
+        "n", "method", "hclust s", *(["hclust gpu s"] if gpu else []), "scipy s", "fastcluster s",
         "speed-up vs fastcluster", "speed-up vs scipy",
-        "hclust peak MiB", "scipy peak MiB", "fastcluster peak MiB",
-        "agrees with scipy", "fastcluster = scipy (info)",
+        "hclust peak MiB", *(["hclust gpu peak MiB"] if gpu else []), "scipy peak MiB", "fastcluster peak MiB",
+        "agrees with scipy", *(["gpu agrees with scipy"] if gpu else []), "fastcluster = scipy (info)",
     ]
     rows = []
     for n in args.n:
@@ -482,14 +526,17 @@ def main() -> int:
             rows.append([
                 str(n), m,
                 cell_time(get(n, m, "hclust")),
+                *([cell_time(get(n, m, "hclust-gpu"))] if gpu else []),
                 cell_time(get(n, m, "scipy")),
                 cell_time(get(n, m, "fastcluster")),
                 speedup(get(n, m, "fastcluster"), get(n, m, "hclust")),
                 speedup(get(n, m, "scipy"), get(n, m, "hclust")),
                 cell_peak(get(n, m, "hclust"), False),
+                *([cell_peak(get(n, m, "hclust-gpu"), False)] if gpu else []),
                 cell_peak(get(n, m, "scipy"), True),
                 cell_peak(get(n, m, "fastcluster"), True),
                 agrees[(n, m)],
+                *([gpu_agrees[(n, m)]] if gpu else []),
                 fc_agrees[(n, m)],
             ])
 
@@ -532,7 +579,8 @@ def main() -> int:
         *machine,
         "",
         "Times in seconds: scipy/fastcluster = the linkage call on observations (includes pdist); "
-        "hclust = the whole CLI process (start-up, read .npy, pdist, linkage, write Z). "
+        "hclust = the whole CLI process (start-up, read .npy, pdist, linkage, write Z; "
+        "hclust gpu: the same with --backend gpu). "
         "Peak MiB = peak RSS of the process; for scipy/fastcluster (+N) is the peak above the "
         "baseline after imports and loading X.",
         "",
