@@ -322,6 +322,48 @@ fn gpu_backend_gives_the_cpu_z_or_says_how_to_get_an_adapter() {
         );
     }
     assert!(String::from_utf8_lossy(&out.stderr).contains("backend: gpu"));
+
+    // Single linkage without the matrix runs on the GPU too (the same Z to
+    // the bit); ward without the matrix says it runs on the CPU.
+    let cpu_single = hclust()
+        .args(["linkage", "--method", "single"])
+        .arg(tutorial())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    hclust()
+        .args([
+            "linkage",
+            "--method",
+            "single",
+            "--memory",
+            "low",
+            "--backend",
+            "gpu",
+        ])
+        .arg(tutorial())
+        .assert()
+        .success()
+        .stdout(predicate::eq(cpu_single))
+        .stderr(predicate::str::contains("backend: gpu"));
+    hclust()
+        .args([
+            "linkage",
+            "--method",
+            "ward",
+            "--memory",
+            "low",
+            "--backend",
+            "gpu",
+        ])
+        .arg(tutorial())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "ward without the distance matrix runs on the CPU",
+        ));
 }
 
 #[test]

@@ -170,6 +170,53 @@ fn fixtures_with_ties_give_a_valid_z_with_the_cpu_heights() {
 }
 
 #[test]
+fn single_linkage_without_the_matrix_is_the_cpus_to_the_bit_ties_included() {
+    let Some(b) = gpu(Precision::F64) else { return };
+    let mut checked = 0;
+    for entry in std::fs::read_dir(fixtures_dir().join("linkage")).unwrap() {
+        let f = read_json(&format!(
+            "linkage/{}",
+            entry.unwrap().file_name().to_string_lossy()
+        ));
+        if f["input"].as_str() != Some("observations") || f["metric"].as_str() != Some("euclidean")
+        {
+            continue;
+        }
+        let x = matrix(&f["X"]);
+        let g = b
+            .linkage(x.view(), Method::Single, &Metric::Euclidean)
+            .unwrap();
+        let c = CpuBackend::default()
+            .linkage(x.view(), Method::Single, &Metric::Euclidean)
+            .unwrap();
+        assert_eq!(g, c, "{}", f["name"]);
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked} fixtures");
+    // several workgroups (600 points), and steps past one submission
+    let mut rng = Lcg(99);
+    for (n, m) in [(600, 3), (2, 1), (257, 1)] {
+        let x = rng.matrix(n, m, |u| u);
+        let g = b
+            .linkage(x.view(), Method::Single, &Metric::Euclidean)
+            .unwrap();
+        let c = CpuBackend::default()
+            .linkage(x.view(), Method::Single, &Metric::Euclidean)
+            .unwrap();
+        assert_eq!(g, c, "n = {n}");
+    }
+    // distances that overflow to infinity: both take the lowest point left
+    let x = ndarray::array![[0.0], [1e200], [-1e200], [3e200], [1.0]];
+    let g = b
+        .linkage(x.view(), Method::Single, &Metric::Euclidean)
+        .unwrap();
+    let c = CpuBackend::default()
+        .linkage(x.view(), Method::Single, &Metric::Euclidean)
+        .unwrap();
+    assert_eq!(g, c);
+}
+
+#[test]
 fn pdist_matches_the_cpu_for_every_metric() {
     let Some(b) = gpu(Precision::F64) else { return };
     let mut rng = Lcg(42);

@@ -240,12 +240,20 @@ pub fn run(args: LinkageArgs) -> Result<()> {
                 args.input.display()
             );
         }
-        if args.memory == MemoryArg::Low {
-            if !metric.is_euclidean() {
-                return Err(Error::invalid_argument(
-                    "--memory low",
-                    "works on euclidean observations only; other metrics need the distance matrix",
-                ));
+        if args.memory == MemoryArg::Low && !metric.is_euclidean() {
+            return Err(Error::invalid_argument(
+                "--memory low",
+                "works on euclidean observations only; other metrics need the distance matrix",
+            ));
+        }
+        // Single linkage on euclidean observations never builds the matrix,
+        // on either backend: it goes the usual way below.
+        if args.memory == MemoryArg::Low && method != Method::Single {
+            if choice != BackendChoice::Cpu {
+                eprintln!(
+                    "backend: cpu: {method} without the distance matrix runs on the CPU \
+                     (the GPU backend needs the matrix for it)"
+                );
             }
             progress.phase("merging without the distance matrix");
             let z = crate::linkage::low_memory(x.view(), method)?;

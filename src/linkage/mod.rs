@@ -119,6 +119,18 @@ pub fn single_euclidean(x: ArrayView2<f64>) -> Result<Array2<f64>> {
     Ok(relabel::sort_and_label(merges, n))
 }
 
+/// Z of single linkage from the edges of a minimum spanning tree in the
+/// order Prim's algorithm found them, `(point in the tree, new point,
+/// distance)`: the stable sort by distance and the relabelling of
+/// [`single_euclidean`] (for a backend that runs Prim elsewhere).
+pub(crate) fn single_from_edges(n: usize, edges: Vec<(usize, usize, f64)>) -> Array2<f64> {
+    let merges = edges
+        .into_iter()
+        .map(|(a, b, dist)| relabel::SlotMerge { a, b, dist })
+        .collect();
+    relabel::sort_and_label(merges, n)
+}
+
 /// Ward linkage of observations under the euclidean metric without the
 /// distance matrix: the nearest-neighbour chain on cluster centroids and
 /// sizes (as fastcluster's `linkage_vector`). Memory O(n m), time

@@ -28,6 +28,10 @@
 //!   then one row per stale heap entry and per merge, each merge's new row
 //!   written back first. The driver, the tie rule and the values are the
 //!   CPU's, so in f64 Z is the CPU's to the bit, ties included.
+//! * **Single linkage on euclidean observations** needs no distance
+//!   matrix: Prim's algorithm runs on the device, two dispatches a step,
+//!   many steps per submission (`prim.rs`), with the CPU's scan order, tie
+//!   rule and arithmetic, so in f64 Z is the CPU's to the bit.
 //! * **Size**: every binding stays within the device's limit (work is cut
 //!   into blocks of rows); a problem whose single row does not fit, or that
 //!   runs the device out of memory, is refused with
@@ -44,6 +48,7 @@ mod context;
 mod distance;
 mod merge;
 mod prep;
+mod prim;
 mod reduce;
 
 use std::fmt;
@@ -60,6 +65,7 @@ use context::GpuContext;
 use distance::PdistKernels;
 use merge::{GpuMatrix, MergeKernels};
 use prep::Plan;
+use prim::PrimKernels;
 
 /// The GPU backend: a device, its queue and the compiled kernels, built
 /// once and reused for every call.
@@ -67,6 +73,7 @@ pub struct GpuBackend {
     ctx: GpuContext,
     pdist: PdistKernels,
     merge: MergeKernels,
+    prim: PrimKernels,
     max_block_bytes: u64,
 }
 
@@ -92,11 +99,13 @@ impl GpuBackend {
         let ctx = GpuContext::new(precision)?;
         let pdist = PdistKernels::new(&ctx);
         let merge = MergeKernels::new(&ctx)?;
+        let prim = PrimKernels::new(&ctx)?;
         let max_block_bytes = ctx.max_binding_bytes();
         Ok(GpuBackend {
             ctx,
             pdist,
             merge,
+            prim,
             max_block_bytes,
         })
     }
@@ -185,6 +194,32 @@ impl Backend for GpuBackend {
             // for an f32 overflow, computes the distances in f64).
             crate::distance::pdist(x, metric)
         }
+    }
+
+    /// Z for observations: single linkage under the euclidean metric runs
+    /// Prim's algorithm on the device without the distance matrix (O(n m)
+    /// device memory); every other case computes the distance matrix on
+    /// the device and merges as [`Backend::linkage_condensed`].
+    ///
+    /// # Errors
+    /// As [`Backend::pdist`] and [`Backend::linkage_condensed`].
+    fn linkage(&self, x: ArrayView2<f64>, method: Method, metric: &Metric) -> Result<Array2<f64>> {
+        if method.needs_euclidean() && !metric.is_euclidean() {
+            return Err(crate::Error::MethodNeedsEuclidean {
+                method: method.name().into(),
+                metric: metric.name().into(),
+            });
+        }
+        if method == Method::Single && metric.is_euclidean() {
+            check_observations(x)?;
+            let (n, m) = x.dim();
+            let standard = x.as_standard_layout();
+            let data = standard.as_slice().expect("standard layout is contiguous");
+            let edges = prim::prim_edges(&self.ctx, &self.prim, data, n, m)?;
+            return Ok(crate::linkage::single_from_edges(n, edges));
+        }
+        let y = self.pdist(x, metric)?;
+        self.linkage_condensed(y, method)
     }
 
     /// Z for a condensed matrix: rounds of reciprocal nearest neighbours on
@@ -294,6 +329,8 @@ pub fn shader_sources(precision: Precision) -> Vec<(&'static str, String)> {
         ("pdist_tiled.wgsl", distance::PDIST_WGSL),
         ("row_argmin.wgsl", reduce::ROW_ARGMIN_WGSL),
         ("scatter_columns.wgsl", merge::SCATTER_WGSL),
+        ("prim_update.wgsl", prim::PRIM_UPDATE_WGSL),
+        ("prim_select.wgsl", prim::PRIM_SELECT_WGSL),
     ]
     .into_iter()
     .map(|(name, src)| (name, context::for_precision(src, precision)))
