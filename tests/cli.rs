@@ -364,6 +364,16 @@ fn gpu_backend_gives_the_cpu_z_or_says_how_to_get_an_adapter() {
         .stderr(predicate::str::contains(
             "ward without the distance matrix runs on the CPU",
         ));
+    // When the matrix would not fit, the GPU backend does without it too.
+    hclust()
+        .env("HCLUST_MEMORY_LIMIT", "1000")
+        .args(["linkage", "--method", "centroid", "--backend", "gpu"])
+        .arg(tutorial())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "computing centroid on cluster centroids on the CPU",
+        ));
 }
 
 #[test]
