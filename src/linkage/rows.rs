@@ -8,9 +8,9 @@ use rayon::prelude::*;
 use super::working::Nearest;
 
 /// Rows per scan chunk (and per scratch buffer on the stack).
-const CHUNK: usize = 512;
+const CHUNK: usize = 256;
 /// Candidate lists shorter than this are scanned on one thread.
-const PARALLEL_MIN: usize = 2048;
+const PARALLEL_MIN: usize = 1024;
 
 /// Euclidean distances from row x of `data` (n x m, row-major) to the rows
 /// `idx`, with pdist's arithmetic (squared differences summed in feature
