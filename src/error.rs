@@ -163,9 +163,8 @@ pub enum Error {
     /// The distance matrix would not fit in the machine's memory.
     #[error(
         "{what} for n = {n} needs {needed} but only {available} of memory are available; \
-         ways out: f32 storage halves it (--precision f32), single, ward, centroid and median \
-         on euclidean observations need no distance matrix (--memory low), a sample of the \
-         data, or a machine with more memory"
+         ways out: {halve}single, ward, centroid and median on euclidean observations need \
+         no distance matrix (--memory low), a sample of the data, or a machine with more memory"
     )]
     NotEnoughMemory {
         /// What would be allocated.
@@ -176,6 +175,9 @@ pub enum Error {
         needed: String,
         /// Bytes available, human-readable.
         available: String,
+        /// "f32 storage halves it (--precision f32), " when the matrix is
+        /// in f64, else empty.
+        halve: String,
     },
 
     /// A file could not be parsed.

@@ -446,6 +446,17 @@ fn f32_storage_fits_where_f64_does_not() {
             .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
             .collect()
     };
+    // below even the f32 need, the message no longer offers f32
+    hclust()
+        .env("HCLUST_MEMORY_LIMIT", "4000000")
+        .args(["linkage", "--method", "average", "--precision", "f32"])
+        .arg(&p)
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("needs 8.0 MB")
+                .and(predicate::str::contains("--precision f32").not()),
+        );
     let narrow = out(&["--precision", "f32"], "12000000");
     let wide = out(&[], "100000000");
     assert_eq!(narrow.len(), wide.len());
