@@ -163,8 +163,9 @@ pub enum Error {
     /// The distance matrix would not fit in the machine's memory.
     #[error(
         "{what} for n = {n} needs {needed} but only {available} of memory are available; \
-         ways out: {halve}single, ward, centroid and median on euclidean observations need \
-         no distance matrix (--memory low), a sample of the data, or a machine with more memory"
+         ways out: {}single, ward, centroid and median on euclidean observations need \
+         no distance matrix (--memory low), a sample of the data, or a machine with more memory",
+        halve_hint(*precision)
     )]
     NotEnoughMemory {
         /// What would be allocated.
@@ -175,9 +176,8 @@ pub enum Error {
         needed: String,
         /// Bytes available, human-readable.
         available: String,
-        /// "f32 storage halves it (--precision f32), " when the matrix is
-        /// in f64, else empty.
-        halve: String,
+        /// The precision the matrix would be stored in.
+        precision: crate::Precision,
     },
 
     /// A file could not be parsed.
@@ -209,6 +209,15 @@ fn location(line: Option<usize>, column: Option<usize>) -> String {
         (Some(l), Some(c)) => format!(", line {l}, column {c}"),
         (Some(l), None) => format!(", line {l}"),
         _ => String::new(),
+    }
+}
+
+/// The first way out of a matrix too large: f32 storage, unless the matrix
+/// is in f32 already.
+fn halve_hint(precision: crate::Precision) -> &'static str {
+    match precision {
+        crate::Precision::F64 => "f32 storage halves it (--precision f32), ",
+        crate::Precision::F32 => "",
     }
 }
 

@@ -57,10 +57,7 @@ pub fn check_condensed_fits(n: usize, precision: Precision) -> Result<()> {
             n,
             needed: human_bytes(needed),
             available: human_bytes(available),
-            halve: match precision {
-                Precision::F64 => "f32 storage halves it (--precision f32), ".into(),
-                Precision::F32 => String::new(),
-            },
+            precision,
         }),
         _ => Ok(()),
     }

@@ -88,19 +88,33 @@ pub fn linkage_as<T: Real>(
     if method == Method::Single && metric.is_euclidean() {
         return single_euclidean(x);
     }
-    // Ward, centroid and median on euclidean observations do without the
-    // matrix when the matrix would not fit.
-    if method.needs_euclidean()
-        && crate::memory::check_condensed_fits(x.nrows(), T::PRECISION).is_err()
-    {
-        eprintln!(
-            "hclust: the distance matrix would not fit in memory; \
-             computing {method} on cluster centroids instead (O(n m) memory)"
-        );
-        return low_memory(x, method);
+    if let Some(z) = low_memory_if_the_matrix_does_not_fit(x, method, T::PRECISION) {
+        return z;
     }
     let y = crate::distance::pdist_as::<T>(x, metric)?;
     linkage_condensed_owned(y, method)
+}
+
+/// Ward, centroid and median on euclidean observations when the distance
+/// matrix in `precision` would not fit in memory: Z from the paths on
+/// cluster centroids (O(n m) memory, on the CPU), saying so on stderr.
+/// `None` for other methods, or when the matrix fits. Callers have checked
+/// that the metric is euclidean.
+pub(crate) fn low_memory_if_the_matrix_does_not_fit(
+    x: ArrayView2<f64>,
+    method: Method,
+    precision: crate::Precision,
+) -> Option<Result<Array2<f64>>> {
+    if !method.needs_euclidean()
+        || crate::memory::check_condensed_fits(x.nrows(), precision).is_ok()
+    {
+        return None;
+    }
+    eprintln!(
+        "hclust: the distance matrix would not fit in memory; computing {method} \
+         on cluster centroids on the CPU instead (O(n m) memory)"
+    );
+    Some(low_memory(x, method))
 }
 
 /// Single linkage of observations under the euclidean metric without the

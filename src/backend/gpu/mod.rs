@@ -218,16 +218,11 @@ impl Backend for GpuBackend {
             let edges = prim::prim_edges(&self.ctx, &self.prim, data, n, m)?;
             return Ok(crate::linkage::single_from_edges(n, edges));
         }
-        // Ward, centroid and median do without the matrix on the CPU when
-        // the matrix would not fit in the host's memory.
-        if method.needs_euclidean()
-            && crate::memory::check_condensed_fits(x.nrows(), Precision::F64).is_err()
+        // The host holds the matrix too: without it when it would not fit.
+        if let Some(z) =
+            crate::linkage::low_memory_if_the_matrix_does_not_fit(x, method, Precision::F64)
         {
-            eprintln!(
-                "hclust: the distance matrix would not fit in memory; computing {method} \
-                 on cluster centroids on the CPU instead (O(n m) memory)"
-            );
-            return crate::linkage::low_memory(x, method);
+            return z;
         }
         let y = self.pdist(x, metric)?;
         self.linkage_condensed(y, method)
