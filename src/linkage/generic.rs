@@ -155,25 +155,32 @@ pub(crate) trait GenericStore {
             .collect()
     }
 
-    /// Merges slot x into slot y (sizes before the merge: nx, ny; `size`
-    /// already holds the merged size at y and 0 at x; `active` no longer
-    /// holds x and has y at `pos`). Returns, in ascending order, the slots
-    /// z < y whose new distance to y is below `bounds[z]`, with that
-    /// distance.
-    #[allow(clippy::too_many_arguments)]
-    fn merge(
-        &mut self,
-        method: Method,
-        x: usize,
-        y: usize,
-        dist: f64,
-        nx: usize,
-        ny: usize,
-        size: &[usize],
-        active: &[usize],
-        pos: usize,
-        bounds: &[f64],
-    ) -> Result<Vec<(usize, f64)>>;
+    /// Merges slot x into slot y (see [`MergeStep`]). Returns, in
+    /// ascending order, the slots z < y whose new distance to y is below
+    /// `bounds[z]`, with that distance.
+    ///
+    /// # Errors
+    /// A failure of the device, for a store on one.
+    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>>;
+}
+
+/// One merge of the generic algorithm, as a store needs it: slot x merges
+/// into slot y at `dist`.
+pub(crate) struct MergeStep<'a> {
+    pub method: Method,
+    pub x: usize,
+    pub y: usize,
+    pub dist: f64,
+    /// The sizes of x and y before the merge.
+    pub nx: usize,
+    pub ny: usize,
+    /// Every slot's size, already holding the merged size at y and 0 at x.
+    pub size: &'a [usize],
+    /// The active slots (ascending), x no longer among them, y at `pos`.
+    pub active: &'a [usize],
+    pub pos: usize,
+    /// Each slot's lower bound of its distance to its neighbour.
+    pub bounds: &'a [f64],
 }
 
 impl<T: Real> GenericStore for WorkingMatrix<T> {
@@ -185,19 +192,19 @@ impl<T: Real> GenericStore for WorkingMatrix<T> {
         Ok(self.nearest(x, candidates))
     }
 
-    fn merge(
-        &mut self,
-        method: Method,
-        x: usize,
-        y: usize,
-        dist: f64,
-        nx: usize,
-        ny: usize,
-        size: &[usize],
-        active: &[usize],
-        pos: usize,
-        bounds: &[f64],
-    ) -> Result<Vec<(usize, f64)>> {
+    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>> {
+        let &MergeStep {
+            method,
+            x,
+            y,
+            dist,
+            nx,
+            ny,
+            size,
+            active,
+            pos,
+            bounds,
+        } = step;
         let update = |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size[i]);
         let (_, lowered) =
             self.update_row_below::<_, Nearest>(x, y, &active[..pos], update, None, Some(bounds));
@@ -235,19 +242,18 @@ impl GenericStore for Centroids {
         Ok(nearest_row(&self.data, self.m, xr, candidates, |s, _| s))
     }
 
-    fn merge(
-        &mut self,
-        method: Method,
-        x: usize,
-        y: usize,
-        _dist: f64,
-        nx: usize,
-        ny: usize,
-        _size: &[usize],
-        active: &[usize],
-        pos: usize,
-        bounds: &[f64],
-    ) -> Result<Vec<(usize, f64)>> {
+    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>> {
+        let &MergeStep {
+            method,
+            x,
+            y,
+            nx,
+            ny,
+            active,
+            pos,
+            bounds,
+            ..
+        } = step;
         let m = self.m;
         let (wx, wy) = match method {
             Method::Median => (0.5, 0.5),
@@ -335,7 +341,18 @@ pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Re
         remove_sorted(&mut active, x);
 
         let pos = active.binary_search(&y).expect("y is active");
-        let lowered = d.merge(method, x, y, dist, nx, ny, &size, &active, pos, &min_dist)?;
+        let lowered = d.merge(&MergeStep {
+            method,
+            x,
+            y,
+            dist,
+            nx,
+            ny,
+            size: &size,
+            active: &active,
+            pos,
+            bounds: &min_dist,
+        })?;
 
         // Neighbour candidates pointing at x now point at y (a guess that
         // the lazy check above corrects).

@@ -16,7 +16,7 @@
 
 use ndarray::Array2;
 
-use super::generic::{generic, GenericStore};
+use super::generic::{generic, GenericStore, MergeStep};
 use super::method::Method;
 use super::rounds::NeighbourSource;
 use super::working::{Nearest, WorkingMatrix};
@@ -69,25 +69,12 @@ impl<T: Real> GenericStore for SourcedMatrix<'_, T> {
             .collect())
     }
 
-    fn merge(
-        &mut self,
-        method: Method,
-        x: usize,
-        y: usize,
-        dist: f64,
-        nx: usize,
-        ny: usize,
-        size: &[usize],
-        active: &[usize],
-        pos: usize,
-        bounds: &[f64],
-    ) -> Result<Vec<(usize, f64)>> {
-        let lowered = self
-            .w
-            .merge(method, x, y, dist, nx, ny, size, active, pos, bounds)?;
+    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>> {
+        let lowered = self.w.merge(step)?;
+        let (x, y) = (step.x, step.y);
         self.is_active[x] = false;
         self.row.iter_mut().for_each(|v| *v = 0.0);
-        for &j in active {
+        for &j in step.active {
             if j != y {
                 self.row[j] = self.w.get(y, j);
             }
