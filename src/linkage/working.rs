@@ -193,11 +193,7 @@ impl<T: Real> WorkingMatrix<T> {
     /// The condensed index of (i, j), i != j.
     #[inline(always)]
     pub fn index(&self, i: usize, j: usize) -> usize {
-        if i < j {
-            self.off[i].wrapping_add(j)
-        } else {
-            self.off[j].wrapping_add(i)
-        }
+        condensed_at(&self.off, i, j)
     }
 
     /// d(i, j), i != j.
@@ -312,16 +308,7 @@ impl<T: Real> WorkingMatrix<T> {
             let mut best = Nearest::NONE;
             let mut below = Vec::new();
             for &i in chunk {
-                let ix = if i < x {
-                    off[i].wrapping_add(x)
-                } else {
-                    off[x].wrapping_add(i)
-                };
-                let iy = if i < y {
-                    off[i].wrapping_add(y)
-                } else {
-                    off[y].wrapping_add(i)
-                };
+                let (ix, iy) = (condensed_at(off, i, x), condensed_at(off, i, y));
                 assert!(ix < len && iy < len);
                 // SAFETY: both indices are in bounds (checked above); each i
                 // writes only its own entry (i, y), and no task reads another
@@ -364,6 +351,18 @@ impl<T: Real> WorkingMatrix<T> {
                 },
             )
         }
+    }
+}
+
+/// The condensed index of (i, j), i != j, from the row offsets of
+/// [`WorkingMatrix`] (a free function, so the parallel update can use it
+/// while it writes through a raw pointer).
+#[inline(always)]
+fn condensed_at(off: &[usize], i: usize, j: usize) -> usize {
+    if i < j {
+        off[i].wrapping_add(j)
+    } else {
+        off[j].wrapping_add(i)
     }
 }
 
