@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fixtures_dir, matrix, vector};
+use common::{fixture_names, matrix, read_json, vector};
 use hclust::analysis::{
     cophenet_correlation, cut_tree, fcluster, inconsistent, leaders, leaves_list, max_rstat,
     maxdists, maxinconsts, Criterion, Cut,
@@ -33,15 +33,13 @@ fn ints(v: &Value) -> Vec<usize> {
 
 /// Every (file name, parsed fixture) of tests/fixtures/analysis.
 fn fixtures() -> Vec<(String, Value)> {
-    let mut out: Vec<(String, Value)> = std::fs::read_dir(fixtures_dir().join("analysis"))
-        .unwrap()
-        .map(|e| {
-            let p = e.unwrap().path();
-            let v = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-            (p.file_stem().unwrap().to_string_lossy().into_owned(), v)
+    let out: Vec<(String, Value)> = fixture_names("analysis")
+        .into_iter()
+        .map(|name| {
+            let v = read_json(&format!("analysis/{name}.json"));
+            (name, v)
         })
         .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
     assert!(out.len() >= 5, "analysis fixtures missing: {out:?}");
     out
 }

@@ -12,7 +12,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{fixtures_dir, matrix};
+use common::{fixtures_dir, json_files, matrix};
 use hclust::dendrogram::layout::{
     dendrogram, DendrogramLayout, DendrogramOptions, LeafSort, Orientation, TruncateMode,
 };
@@ -27,18 +27,7 @@ fn fixture_files() -> Vec<PathBuf> {
     let dir = std::env::var_os("HCLUST_DENDROGRAM_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| fixtures_dir().join("analysis"));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(
-        !files.is_empty(),
-        "no scipy fixtures (*.json) in {}: run tests/fixtures/generate.py",
-        dir.display()
-    );
-    files
+    json_files(&dir)
 }
 
 fn leaf_sort(v: &Value) -> LeafSort {

@@ -2,7 +2,9 @@
 //! tests/fixtures/analysis/ must give scipy's Z exactly (ids, heights and
 //! counts), and a 10,000-point chain must not overflow the stack.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use hclust::analysis::optimal_leaf_ordering;
 use hclust::{linkage, pdist, Method, Metric};
@@ -10,19 +12,7 @@ use ndarray::Array2;
 use serde_json::Value;
 
 fn analysis_fixtures() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analysis");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(
-        !files.is_empty(),
-        "no fixtures in {}: run tests/fixtures/generate.py",
-        dir.display()
-    );
-    files
+    common::json_files(&common::fixtures_dir().join("analysis"))
 }
 
 fn matrix(v: &Value, what: &str) -> Array2<f64> {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_same_linkage, fixtures_dir, matrix, read_json, vector};
+use common::{assert_same_linkage, fixture_names, matrix, read_json, vector};
 use hclust::{linkage, linkage_condensed, CondensedMatrix, Method, Metric};
 
 fn tolerance(method: Method) -> f64 {
@@ -67,18 +67,7 @@ golden!(
 
 #[test]
 fn every_fixture_file_has_a_test() {
-    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir().join("linkage"))
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .path()
-                .file_stem()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
+    let names = fixture_names("linkage");
     assert_eq!(
         names.len(),
         13,

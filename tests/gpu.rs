@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::{fixtures_dir, matrix, read_json, vector};
+use common::{fixture_names, matrix, read_json, vector};
 use hclust::backend::gpu::{adapters_report, GpuBackend};
 use hclust::backend::{Backend, CpuBackend, Precision};
 use hclust::datasets::chain;
@@ -71,6 +71,16 @@ fn assert_same_z(gpu: &Array2<f64>, cpu: &Array2<f64>, rel: f64, what: &str) {
         let h = (a[2] - b[2]).abs() <= rel * b[2].abs().max(1.0);
         assert!(ids && h, "{what}: row {i}: gpu {a:?}, cpu {b:?}");
     }
+}
+
+/// Z of `x` (euclidean) from the GPU backend and from the CPU reference.
+fn gpu_and_cpu(b: &GpuBackend, x: &Array2<f64>, method: Method) -> (Array2<f64>, Array2<f64>) {
+    (
+        b.linkage(x.view(), method, &Metric::Euclidean).unwrap(),
+        CpuBackend::default()
+            .linkage(x.view(), method, &Metric::Euclidean)
+            .unwrap(),
+    )
 }
 
 /// The fixtures whose distances are all distinct: there Z is unique, and
@@ -139,16 +149,8 @@ fn fixtures_with_ties_give_a_valid_z_with_the_cpu_heights() {
     // heights equal the CPU's for single (the minimum spanning tree's
     // edge weights are unique).
     let Some(b) = gpu(Precision::F64) else { return };
-    let all: Vec<String> = std::fs::read_dir(fixtures_dir().join("linkage"))
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .path()
-                .file_stem()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
+    let all: Vec<String> = fixture_names("linkage")
+        .into_iter()
         .filter(|n| !TIE_FREE.contains(&n.as_str()) && n != "tutorial5")
         .collect();
     assert!(all.len() >= 4, "{all:?}");
@@ -173,22 +175,14 @@ fn fixtures_with_ties_give_a_valid_z_with_the_cpu_heights() {
 fn single_linkage_without_the_matrix_is_the_cpus_to_the_bit_ties_included() {
     let Some(b) = gpu(Precision::F64) else { return };
     let mut checked = 0;
-    for entry in std::fs::read_dir(fixtures_dir().join("linkage")).unwrap() {
-        let f = read_json(&format!(
-            "linkage/{}",
-            entry.unwrap().file_name().to_string_lossy()
-        ));
+    for name in fixture_names("linkage") {
+        let f = read_json(&format!("linkage/{name}.json"));
         if f["input"].as_str() != Some("observations") || f["metric"].as_str() != Some("euclidean")
         {
             continue;
         }
         let x = matrix(&f["X"]);
-        let g = b
-            .linkage(x.view(), Method::Single, &Metric::Euclidean)
-            .unwrap();
-        let c = CpuBackend::default()
-            .linkage(x.view(), Method::Single, &Metric::Euclidean)
-            .unwrap();
+        let (g, c) = gpu_and_cpu(&b, &x, Method::Single);
         assert_eq!(g, c, "{}", f["name"]);
         checked += 1;
     }
@@ -197,22 +191,12 @@ fn single_linkage_without_the_matrix_is_the_cpus_to_the_bit_ties_included() {
     let mut rng = Lcg(99);
     for (n, m) in [(600, 3), (2, 1), (257, 1)] {
         let x = rng.matrix(n, m, |u| u);
-        let g = b
-            .linkage(x.view(), Method::Single, &Metric::Euclidean)
-            .unwrap();
-        let c = CpuBackend::default()
-            .linkage(x.view(), Method::Single, &Metric::Euclidean)
-            .unwrap();
+        let (g, c) = gpu_and_cpu(&b, &x, Method::Single);
         assert_eq!(g, c, "n = {n}");
     }
     // distances that overflow to infinity: both take the lowest point left
     let x = ndarray::array![[0.0], [1e200], [-1e200], [3e200], [1.0]];
-    let g = b
-        .linkage(x.view(), Method::Single, &Metric::Euclidean)
-        .unwrap();
-    let c = CpuBackend::default()
-        .linkage(x.view(), Method::Single, &Metric::Euclidean)
-        .unwrap();
+    let (g, c) = gpu_and_cpu(&b, &x, Method::Single);
     assert_eq!(g, c);
 }
 
@@ -327,10 +311,7 @@ fn a_500_point_chain_gives_the_cpu_z() {
     let Some(b) = gpu(Precision::F64) else { return };
     let x = chain(500);
     for method in [Method::Single, Method::Complete, Method::Ward] {
-        let g = b.linkage(x.view(), method, &Metric::Euclidean).unwrap();
-        let c = CpuBackend::default()
-            .linkage(x.view(), method, &Metric::Euclidean)
-            .unwrap();
+        let (g, c) = gpu_and_cpu(&b, &x, method);
         assert_same_z(&g, &c, 1e-12, &format!("chain/{method}"));
     }
 }
@@ -396,10 +377,7 @@ fn f32_gives_the_same_merges_on_well_separated_data() {
         assert!((a - e).abs() <= 1e-5 * e.abs(), "{a} vs {e}");
     }
     for method in Method::ALL {
-        let gz = b.linkage(x.view(), method, &Metric::Euclidean).unwrap();
-        let cz = CpuBackend::default()
-            .linkage(x.view(), method, &Metric::Euclidean)
-            .unwrap();
+        let (gz, cz) = gpu_and_cpu(&b, &x, method);
         assert_same_z(&gz, &cz, 1e-5, &format!("f32/{method}"));
     }
 }

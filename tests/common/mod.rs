@@ -12,6 +12,34 @@ pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The fixture files (*.json) in `dir`, sorted by name.
+///
+/// # Panics
+/// When there is none (the fixtures were not generated).
+pub fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no scipy fixtures (*.json) in {}: run tests/fixtures/generate.py",
+        dir.display()
+    );
+    files
+}
+
+/// The names (file stems) of the fixtures in tests/fixtures/`folder`,
+/// sorted; `read_json(&format!("{folder}/{name}.json"))` reads one.
+pub fn fixture_names(folder: &str) -> Vec<String> {
+    json_files(&fixtures_dir().join(folder))
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
 /// Parses a JSON file of the fixtures folder.
 pub fn read_json(rel: &str) -> Value {
     let path = fixtures_dir().join(rel);
