@@ -15,6 +15,19 @@ fn tutorial() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/tutorial.csv")
 }
 
+/// The stdout of a run that must succeed.
+fn stdout_of(cmd: &mut Command) -> Vec<u8> {
+    cmd.assert().success().get_output().stdout.clone()
+}
+
+/// Z as `hclust linkage` prints it (CSV on stdout), row by row.
+fn z_rows(stdout: &[u8]) -> Vec<Vec<f64>> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect()
+}
+
 fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
     let p = dir.path().join(name);
     std::fs::write(&p, text).unwrap();
@@ -23,14 +36,11 @@ fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn ward_on_the_tutorial_prints_z_as_csv() {
-    let out = hclust()
-        .args(["linkage", "--method", "ward"])
-        .arg(tutorial())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(
+        hclust()
+            .args(["linkage", "--method", "ward"])
+            .arg(tutorial()),
+    );
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 149);
@@ -278,14 +288,11 @@ fn info_lists_cpu_and_gpu() {
 
 #[test]
 fn gpu_backend_gives_the_cpu_z_or_says_how_to_get_an_adapter() {
-    let cpu = hclust()
-        .args(["linkage", "--method", "average"])
-        .arg(tutorial())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let cpu = stdout_of(
+        hclust()
+            .args(["linkage", "--method", "average"])
+            .arg(tutorial()),
+    );
     let out = hclust()
         .args(["linkage", "--method", "average", "--backend", "gpu"])
         .arg(tutorial())
@@ -304,13 +311,7 @@ fn gpu_backend_gives_the_cpu_z_or_says_how_to_get_an_adapter() {
         eprintln!("skipped: no GPU adapter");
         return;
     }
-    let parse = |b: &[u8]| -> Vec<Vec<f64>> {
-        String::from_utf8_lossy(b)
-            .lines()
-            .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
-            .collect()
-    };
-    let (c, g) = (parse(&cpu), parse(&out.stdout));
+    let (c, g) = (z_rows(&cpu), z_rows(&out.stdout));
     assert_eq!(c.len(), g.len());
     for (i, (a, b)) in c.iter().zip(&g).enumerate() {
         assert_eq!((a[0], a[1], a[3]), (b[0], b[1], b[3]), "row {i}");
@@ -325,14 +326,11 @@ fn gpu_backend_gives_the_cpu_z_or_says_how_to_get_an_adapter() {
 
     // Single linkage without the matrix runs on the GPU too (the same Z to
     // the bit); ward without the matrix says it runs on the CPU.
-    let cpu_single = hclust()
-        .args(["linkage", "--method", "single"])
-        .arg(tutorial())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let cpu_single = stdout_of(
+        hclust()
+            .args(["linkage", "--method", "single"])
+            .arg(tutorial()),
+    );
     hclust()
         .args([
             "linkage",
@@ -430,21 +428,14 @@ fn f32_storage_fits_where_f64_does_not() {
         .failure()
         .stderr(predicate::str::contains("needs 16.0 MB"));
     let out = |extra: &[&str], limit: &str| -> Vec<Vec<f64>> {
-        let o = hclust()
-            .env("HCLUST_MEMORY_LIMIT", limit)
-            .args(["linkage", "--method", "average"])
-            .args(extra)
-            .arg(&p)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(o)
-            .unwrap()
-            .lines()
-            .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
-            .collect()
+        let o = stdout_of(
+            hclust()
+                .env("HCLUST_MEMORY_LIMIT", limit)
+                .args(["linkage", "--method", "average"])
+                .args(extra)
+                .arg(&p),
+        );
+        z_rows(&o)
     };
     // below even the f32 need, the message no longer offers f32
     hclust()
@@ -490,22 +481,16 @@ fn bench_prints_a_table() {
 
 #[test]
 fn ward_without_the_matrix_by_choice_and_when_memory_is_short() {
-    let matrix_path = hclust()
-        .args(["linkage", "--method", "ward"])
-        .arg(tutorial())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let low = hclust()
-        .args(["linkage", "--method", "ward", "--memory", "low"])
-        .arg(tutorial())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let matrix_path = stdout_of(
+        hclust()
+            .args(["linkage", "--method", "ward"])
+            .arg(tutorial()),
+    );
+    let low = stdout_of(
+        hclust()
+            .args(["linkage", "--method", "ward", "--memory", "low"])
+            .arg(tutorial()),
+    );
     let auto_short = hclust()
         .env("HCLUST_MEMORY_LIMIT", "1000")
         .args(["linkage", "--method", "ward"])
@@ -518,14 +503,8 @@ fn ward_without_the_matrix_by_choice_and_when_memory_is_short() {
         .get_output()
         .stdout
         .clone();
-    let ids = |b: &[u8]| -> Vec<(String, String, String)> {
-        String::from_utf8_lossy(b)
-            .lines()
-            .map(|l| {
-                let f: Vec<&str> = l.split(',').collect();
-                (f[0].to_string(), f[1].to_string(), f[3].to_string())
-            })
-            .collect()
+    let ids = |b: &[u8]| -> Vec<(f64, f64, f64)> {
+        z_rows(b).iter().map(|r| (r[0], r[1], r[3])).collect()
     };
     assert_eq!(ids(&low), ids(&matrix_path));
     assert_eq!(ids(&auto_short), ids(&matrix_path));
