@@ -25,6 +25,27 @@ pub enum Error {
         value: f64,
     },
 
+    /// A distance or a merge height that overflows the floating-point range
+    /// although every input value is finite (scipy would refuse the
+    /// infinite distance; hclust never writes inf or NaN into Z).
+    #[error(
+        "{what} overflows {precision} (it came out {value}; the largest {precision} is \
+         {max:e}): rescale the data (divide every value by the same constant, such as \
+         the largest absolute value) and cluster again: the tree stays the same, and \
+         the heights scale by that constant"
+    )]
+    Overflow {
+        /// What overflowed: the distance between observations i and j, or
+        /// the height of merge k (and the clusters it joins).
+        what: String,
+        /// The value that came out (inf or NaN).
+        value: f64,
+        /// "f64" or "f32".
+        precision: &'static str,
+        /// The largest finite value of that precision.
+        max: f64,
+    },
+
     /// Fewer than two observations: there is nothing to cluster.
     #[error("{what} has {n} observation(s); hierarchical clustering needs at least 2")]
     TooFewObservations {
@@ -180,6 +201,61 @@ pub enum Error {
         precision: crate::Precision,
     },
 
+    /// An output that is the same file as one of the command's inputs:
+    /// writing it would destroy the input, so nothing is done.
+    #[error(
+        "the output {output_flag} {} is the same file as the input {input_flag} {}: \
+         writing it would destroy that input; choose another output file",
+        output.display(),
+        input.display()
+    )]
+    OutputIsInput {
+        /// The output's flag (`-o`, `--json`, ...).
+        output_flag: String,
+        /// The output as given.
+        output: PathBuf,
+        /// The input's flag or argument name (`INPUT`, `--data`, ...).
+        input_flag: String,
+        /// The input as given.
+        input: PathBuf,
+    },
+
+    /// Two outputs of one command that are the same file: one would
+    /// overwrite the other, so nothing is done.
+    #[error(
+        "the outputs {first_flag} {} and {second_flag} {} are the same file: \
+         one would overwrite the other; give each its own file",
+        first.display(),
+        second.display()
+    )]
+    OutputsCollide {
+        /// The first output's flag.
+        first_flag: String,
+        /// The first output as given.
+        first: PathBuf,
+        /// The second output's flag.
+        second_flag: String,
+        /// The second output as given.
+        second: PathBuf,
+    },
+
+    /// An output whose extension does not name a format for what it holds.
+    #[error(
+        "{flag} {}: {what} can be written as {allowed}, chosen by the file's extension; \
+         give a file name that ends in one of them",
+        path.display()
+    )]
+    BadOutputExtension {
+        /// The output's flag.
+        flag: String,
+        /// The output as given.
+        path: PathBuf,
+        /// What the output holds ("Z", "a picture", ...).
+        what: String,
+        /// The extensions it may have (".csv, .npy or .json").
+        allowed: String,
+    },
+
     /// A file could not be parsed.
     #[error("{}{}: {reason}", path.display(), location(*line, *column))]
     Parse {
@@ -225,6 +301,21 @@ fn halve_hint(precision: crate::Precision) -> &'static str {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// The error for `what` overflowing `precision` ("f64" or "f32").
+    pub fn overflow(what: impl Into<String>, value: f64, precision: &'static str) -> Error {
+        let max = if precision == "f32" {
+            f32::MAX as f64
+        } else {
+            f64::MAX
+        };
+        Error::Overflow {
+            what: what.into(),
+            value,
+            precision,
+            max,
+        }
+    }
+
     /// Shorthand for [`Error::InvalidArgument`].
     pub fn invalid_argument(name: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidArgument {

@@ -46,7 +46,8 @@ fn f32_condensed_input_and_the_cpu_backend_agree_with_f64() {
     assert!(f32_backend.name().contains("f32"));
     for method in Method::ALL {
         let wide = linkage(x.view(), method, &Metric::Euclidean).unwrap();
-        let from_condensed = linkage_condensed_owned(y.clone().into_f32(), method).unwrap();
+        let from_condensed =
+            linkage_condensed_owned(y.clone().into_f32().unwrap(), method).unwrap();
         assert_same_linkage(&from_condensed, &wide, 1e-6, &format!("condensed/{method}"));
         let via_backend = f32_backend
             .linkage(x.view(), method, &Metric::Euclidean)
@@ -76,7 +77,10 @@ fn a_distance_beyond_f32_range_is_an_error_not_infinity() {
     let e = pdist_f32(x.view(), &Metric::SqEuclidean)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("f32") && e.contains("use f64"), "{e}");
+    assert!(
+        e.contains("between observations 0 and 1") && e.contains("f64 storage holds it"),
+        "{e}"
+    );
     // f64 storage handles it
     assert!(pdist(x.view(), &Metric::SqEuclidean).is_ok());
 }

@@ -453,3 +453,68 @@ fn has_kernel_names_the_metrics_that_run_on_the_gpu() {
         assert!(!GpuBackend::has_kernel(&metric), "{metric}");
     }
 }
+
+/// In f32 (any adapter: Mesa's GL and Apple's Metal have nothing else), a
+/// distance beyond f32's range is an error naming the pair or the merge,
+/// never an infinite height.
+#[test]
+fn f32_distances_beyond_the_range_are_an_error_not_inf() {
+    let Some(b) = gpu(Precision::F32) else {
+        return;
+    };
+    let mut rng = Lcg(7);
+    let x = rng.matrix(40, 3, |u| (u - 0.5) * 1e39);
+    for method in [
+        Method::Single,
+        Method::Average,
+        Method::Ward,
+        Method::Centroid,
+    ] {
+        match b.linkage(x.view(), method, &Metric::Euclidean) {
+            Ok(z) => panic!("{method}: accepted with heights {:?}", z.column(2)),
+            Err(e) => {
+                assert!(matches!(e, Error::Overflow { .. }), "{method}: {e}");
+                assert!(e.to_string().contains("overflows f32"), "{method}: {e}");
+            }
+        }
+    }
+    // 1e15 is well inside: the same merges as the CPU.
+    let x = rng.matrix(40, 3, |u| (u - 0.5) * 1e15);
+    for method in [Method::Single, Method::Average, Method::Ward] {
+        let (g, c) = gpu_and_cpu(&b, &x, method);
+        assert_same_z(&g, &c, 1e-5, &format!("{method} at 1e15"));
+    }
+}
+
+/// The README's f32 promise (heights within 1e-5 relative) on every metric
+/// with a kernel, cosine and correlation included (which cancel in f32 and
+/// so have their distances computed on the CPU in f64).
+#[test]
+fn f32_heights_meet_the_stated_tolerance_on_every_metric() {
+    let Some(b) = gpu(Precision::F32) else {
+        return;
+    };
+    let mut rng = Lcg(11);
+    let x = rng.matrix(300, 4, |u| u - 0.5);
+    let cpu = CpuBackend::default();
+    for metric in [
+        Metric::Cosine,
+        Metric::Correlation,
+        Metric::Euclidean,
+        Metric::SqEuclidean,
+        Metric::Cityblock,
+        Metric::Chebyshev,
+        Metric::Canberra,
+        Metric::BrayCurtis,
+    ] {
+        let g = b.linkage(x.view(), Method::Complete, &metric).unwrap();
+        let c = cpu.linkage(x.view(), Method::Complete, &metric).unwrap();
+        assert_same_z(&g, &c, 1e-5, &format!("{metric} in f32"));
+        // Relative to each height, however small (assert_same_z is absolute
+        // below 1, and cosine distances are all below 1).
+        for (i, (a, b)) in g.outer_iter().zip(c.outer_iter()).enumerate() {
+            let rel = (a[2] - b[2]).abs() / b[2].abs().max(f64::MIN_POSITIVE);
+            assert!(rel <= 1e-5, "{metric} row {i}: {} vs {}", a[2], b[2]);
+        }
+    }
+}

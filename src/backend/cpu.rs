@@ -48,7 +48,7 @@ impl Backend for CpuBackend {
     fn linkage_condensed(&self, y: CondensedMatrix, method: Method) -> Result<Array2<f64>> {
         match self.precision {
             Precision::F64 => linkage_condensed_owned(y, method),
-            Precision::F32 => linkage_condensed_owned(y.into_f32(), method),
+            Precision::F32 => linkage_condensed_owned(y.into_f32()?, method),
         }
     }
 

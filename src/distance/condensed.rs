@@ -178,9 +178,24 @@ impl CondensedMatrix<f64> {
     /// The same distances rounded to f32 storage (half the memory; see
     /// [`crate::precision`]), consuming this matrix. While converting, both
     /// exist: the peak is 1.5 times the f64 matrix.
-    pub fn into_f32(self) -> CondensedMatrix<f32> {
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] naming the pair of the first distance beyond
+    /// f32's range (3.4e38), which f32 would hold as infinity.
+    pub fn into_f32(self) -> Result<CondensedMatrix<f32>> {
+        if let Some(k) = self.data.iter().position(|&v| (v as f32).is_infinite()) {
+            let (i, j) = self.pair_of(k);
+            return Err(Error::overflow(
+                format!(
+                    "the distance between observations {i} and {j}, stored in f32 \
+                     (f64 storage holds it)"
+                ),
+                self.data[k] as f32 as f64,
+                "f32",
+            ));
+        }
         let data = self.data.into_iter().map(|v| v as f32).collect();
-        CondensedMatrix { n: self.n, data }
+        Ok(CondensedMatrix { n: self.n, data })
     }
 
     /// The condensed form of a square distance matrix (scipy's

@@ -71,16 +71,15 @@ pub(super) fn pdist_checked<T: Real>(
         let (i, j) = pair_of(n, k);
         let value = out[k].to_f64();
         if T::PRECISION == crate::Precision::F32 && value.is_infinite() {
-            return Err(Error::NonFinite {
-                what: format!(
-                    "the {} distances in f32 storage (larger than f32's range, 3.4e38: \
-                     use f64, or rescale the data)",
+            return Err(Error::overflow(
+                format!(
+                    "the {} distance between observations {i} and {j}, stored in f32 \
+                     (f64 storage holds it)",
                     metric.name()
                 ),
-                row: i,
-                column: j,
                 value,
-            });
+                "f32",
+            ));
         }
         return Err(bad_value(&obs, metric, i, j, value));
     }
@@ -455,12 +454,13 @@ fn bad_value(x: &Obs, metric: &Metric, i: usize, j: usize, value: f64) -> Error 
     match reason {
         Some(reason) => bad_param(metric, reason),
         None if value.is_finite() => Error::NegativeDistance { i, j, value },
-        None => Error::NonFinite {
-            what: format!("the {name} distances (row and column are the pair of observations)"),
-            row: i,
-            column: j,
+        // Every observation is finite (checked before), so an infinite
+        // distance is an overflow of the metric's arithmetic.
+        None => Error::overflow(
+            format!("the {name} distance between observations {i} and {j}"),
             value,
-        },
+            "f64",
+        ),
     }
 }
 

@@ -119,9 +119,12 @@ fn found_or_nan(found: Nearest, method: Method) -> Result<(usize, f64)> {
         return Err(Error::invalid_argument(
             "distances",
             format!(
-                "{method} linkage produced NaN distances: its update assumes euclidean \
-                 distances, and these are not (they break the triangle inequality); \
-                 use the euclidean metric on observations, or single/complete/average/weighted"
+                "{method} linkage produced NaN distances: its update takes the square root \
+                 of a negative number when the distances are not euclidean (they break the \
+                 triangle inequality), and overflows when squared distances pass f64's range \
+                 (1.8e308); use the euclidean metric on observations, or \
+                 single/complete/average/weighted, or rescale the data (divide every value \
+                 by the same constant)"
             ),
         ));
     }

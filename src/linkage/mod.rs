@@ -10,6 +10,7 @@
 #[cfg(test)]
 mod brute_source;
 mod convert;
+mod finite;
 mod generic;
 mod method;
 mod mst;
@@ -33,6 +34,7 @@ pub use validate::{check_linkage, is_monotonic, is_valid_linkage, num_obs_linkag
 use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
 use crate::precision::Real;
+pub(crate) use finite::finite_heights;
 use working::WorkingMatrix;
 
 /// Z for observations `x` (n x m) under `metric`: scipy's
@@ -130,19 +132,29 @@ pub fn single_euclidean(x: ArrayView2<f64>) -> Result<Array2<f64>> {
     let standard = x.as_standard_layout();
     let data = standard.as_slice().expect("standard layout is contiguous");
     let merges = mst::mst_single(n, |a, idx, out| rows::euclidean_from(data, m, a, idx, out));
+    let merges = finite::finite_edges(merges, "euclidean", "f64")?;
     Ok(relabel::sort_and_label(merges, n))
 }
 
 /// Z of single linkage from the edges of a minimum spanning tree in the
 /// order Prim's algorithm found them, `(point in the tree, new point,
 /// distance)`: the stable sort by distance and the relabelling of
-/// [`single_euclidean`] (for a backend that runs Prim elsewhere).
-pub(crate) fn single_from_edges(n: usize, edges: Vec<(usize, usize, f64)>) -> Array2<f64> {
+/// [`single_euclidean`] (for a backend that runs Prim elsewhere, in
+/// `precision`).
+///
+/// # Errors
+/// [`Error::Overflow`] naming the pair of an infinite edge.
+pub(crate) fn single_from_edges(
+    n: usize,
+    edges: Vec<(usize, usize, f64)>,
+    precision: crate::Precision,
+) -> Result<Array2<f64>> {
     let merges = edges
         .into_iter()
         .map(|(a, b, dist)| relabel::SlotMerge { a, b, dist })
         .collect();
-    relabel::sort_and_label(merges, n)
+    let merges = finite::finite_edges(merges, "euclidean", precision.name())?;
+    Ok(relabel::sort_and_label(merges, n))
 }
 
 /// Ward linkage of observations under the euclidean metric without the
@@ -160,10 +172,11 @@ pub fn ward_euclidean_low_memory(x: ArrayView2<f64>) -> Result<Array2<f64>> {
     let standard = x.as_standard_layout();
     let data = standard.as_slice().expect("standard layout is contiguous");
     let mut store = vector::WardCentroids::new(data, n, m);
-    Ok(relabel::sort_and_label(
+    let z = relabel::sort_and_label(
         vector::WardCentroids::heights(nn_chain::nn_chain(&mut store, n)),
         n,
-    ))
+    );
+    finite_heights(z, Method::Ward, "f64")
 }
 
 /// Centroid or median linkage of observations under the euclidean metric
@@ -193,7 +206,7 @@ pub fn centroid_euclidean_low_memory(x: ArrayView2<f64>, method: Method) -> Resu
     // The store works with squared distances (see generic::Centroids).
     let mut z = generic::generic(generic::Centroids { data, m }, n, method)?;
     z.column_mut(2).mapv_inplace(f64::sqrt);
-    Ok(z)
+    finite_heights(z, method, "f64")
 }
 
 /// Z without the distance matrix for the methods that allow it on
@@ -239,7 +252,7 @@ pub fn linkage_condensed_owned<T: Real>(
     method: Method,
 ) -> Result<Array2<f64>> {
     let n = y.n();
-    match method {
+    let z = match method {
         Method::Single => {
             let w = WorkingMatrix::new(n, y.into_vec());
             let merges = mst::mst_single(n, |a, idx, out| {
@@ -257,5 +270,6 @@ pub fn linkage_condensed_owned<T: Real>(
         Method::Centroid | Method::Median => {
             generic::generic(WorkingMatrix::new(n, y.into_vec()), n, method)
         }
-    }
+    }?;
+    finite_heights(z, method, T::PRECISION.name())
 }

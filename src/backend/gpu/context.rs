@@ -85,8 +85,67 @@ pub(crate) fn wgpu_error(during: &str, e: &wgpu::Error) -> Error {
     }
 }
 
+/// The rank of an adapter, lower first: native APIs (Vulkan, Metal, DX12)
+/// before OpenGL and WebGPU, then discrete before integrated before
+/// virtual before CPU devices (lavapipe), then the one with SHADER_F64.
+///
+/// A machine with Mesa's OpenGL and a Vulkan driver shows both; the GL
+/// adapter has no f64 and is much slower, so it is used only when nothing
+/// else exists.
+pub(crate) fn adapter_rank(
+    backend: wgpu::Backend,
+    device_type: wgpu::DeviceType,
+    shader_f64: bool,
+) -> (u8, u8, u8) {
+    let api = match backend {
+        wgpu::Backend::Vulkan | wgpu::Backend::Metal | wgpu::Backend::Dx12 => 0,
+        wgpu::Backend::Gl => 1,
+        _ => 2,
+    };
+    let device = match device_type {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Cpu => 3,
+        wgpu::DeviceType::Other => 4,
+    };
+    (api, device, u8::from(!shader_f64))
+}
+
+/// Every adapter the instance finds (honouring `WGPU_BACKEND`), in wgpu's
+/// order.
+pub(crate) fn all_adapters(instance: &wgpu::Instance) -> Vec<wgpu::Adapter> {
+    let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+    pollster::block_on(instance.enumerate_adapters(backends))
+}
+
+/// The index in `adapters` of the one hclust uses: the first of the lowest
+/// [`adapter_rank`].
+pub(crate) fn preferred(adapters: &[wgpu::Adapter]) -> Option<usize> {
+    (0..adapters.len()).min_by_key(|&i| {
+        let (a, info) = (&adapters[i], adapters[i].get_info());
+        let f64 = a.features().contains(wgpu::Features::SHADER_F64);
+        adapter_rank(info.backend, info.device_type, f64)
+    })
+}
+
+/// The adapter hclust uses: of all the adapters found, the first of the
+/// lowest [`adapter_rank`].
+///
+/// # Errors
+/// [`Error::NoGpuAdapter`] when there is none.
+pub(crate) fn choose_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
+    let mut adapters = all_adapters(instance);
+    match preferred(&adapters) {
+        Some(i) => Ok(adapters.swap_remove(i)),
+        None => Err(Error::NoGpuAdapter {
+            reason: "wgpu found no Vulkan, Metal, DX12 or OpenGL adapter".to_string(),
+        }),
+    }
+}
+
 impl GpuContext {
-    /// Acquires an adapter (wgpu's choice, high performance preferred) and a
+    /// Acquires the adapter [`choose_adapter`] ranks first and a
     /// device with the adapter's own limits, and SHADER_F64 when f64 is
     /// asked for and available.
     ///
@@ -95,16 +154,7 @@ impl GpuContext {
     /// device cannot be created.
     pub fn new(precision: Precision) -> Result<Self> {
         let instance = instance();
-        let options = wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::from_env()
-                .unwrap_or(wgpu::PowerPreference::HighPerformance),
-            ..Default::default()
-        };
-        let adapter = pollster::block_on(instance.request_adapter(&options)).map_err(|e| {
-            Error::NoGpuAdapter {
-                reason: e.to_string(),
-            }
-        })?;
+        let adapter = choose_adapter(&instance)?;
         let info = adapter.get_info();
         let has_f64 = adapter.features().contains(wgpu::Features::SHADER_F64);
         let (precision, precision_note, features) = match precision {

@@ -170,6 +170,19 @@ impl Backend for GpuBackend {
         let standard = x.as_standard_layout();
         let data = standard.as_slice().expect("standard layout is contiguous");
         let spec = match prep::plan(data, n, m, metric) {
+            // 1 - u.v / (|u| |v|) cancels for nearly parallel rows: in f32
+            // the small distances lose most of their digits (2e-4 relative
+            // on 300 Gaussian points), beyond the f32 promise of 1e-5.
+            Plan::Gpu(_)
+                if self.ctx.precision == Precision::F32
+                    && matches!(metric, Metric::Cosine | Metric::Correlation) =>
+            {
+                eprintln!(
+                    "hclust: {metric} in f32 loses digits to cancellation; computing the \
+                     distances on the CPU in f64 (the merges still run on the GPU)"
+                );
+                return crate::distance::pdist(x, metric);
+            }
             Plan::Gpu(spec) => spec,
             Plan::Cpu(why) => {
                 eprintln!("hclust: {why}; computing the {metric} distances on the CPU");
@@ -216,7 +229,7 @@ impl Backend for GpuBackend {
             let standard = x.as_standard_layout();
             let data = standard.as_slice().expect("standard layout is contiguous");
             let edges = prim::prim_edges(&self.ctx, &self.prim, data, n, m)?;
-            return Ok(crate::linkage::single_from_edges(n, edges));
+            return crate::linkage::single_from_edges(n, edges, self.ctx.precision);
         }
         // The host holds the matrix too: without it when it would not fit.
         if let Some(z) =
@@ -241,24 +254,37 @@ impl Backend for GpuBackend {
     fn linkage_condensed(&self, y: CondensedMatrix, method: Method) -> Result<Array2<f64>> {
         let n = y.n();
         let round = self.round_fn();
+        let precision = self.ctx.precision;
         let mut d = y.into_vec();
-        if self.ctx.precision == Precision::F32 {
+        if precision == Precision::F32 {
             d.iter_mut().for_each(|v| *v = round(*v));
+            if let Some(k) = d.iter().position(|v| v.is_infinite()) {
+                let (i, j) = crate::distance::pair_of_condensed(n, k);
+                return Err(crate::Error::overflow(
+                    format!(
+                        "the distance between observations {i} and {j}, held in f32 on \
+                         this adapter (which lacks f64; the CPU backend holds it in f64)"
+                    ),
+                    d[k],
+                    "f32",
+                ));
+            }
         }
         let mut matrix = GpuMatrix::new(&self.ctx, &self.merge, n, &d, self.max_block_bytes)?;
         if !method.is_monotone() {
             // The CPU copy in the device's precision, so both hold the same
             // values and the scans agree with the CPU's distances.
-            return match self.ctx.precision {
+            let z = match precision {
                 Precision::F64 => generic_with_source(n, d, method, &mut matrix),
                 Precision::F32 => {
                     let narrow: Vec<f32> = d.into_iter().map(|v| v as f32).collect();
                     generic_with_source(n, narrow, method, &mut matrix)
                 }
-            };
+            }?;
+            return crate::linkage::finite_heights(z, method, precision.name());
         }
         let (z, _stats) = linkage_rounds(n, d, method, round, &mut matrix)?;
-        Ok(z)
+        crate::linkage::finite_heights(z, method, precision.name())
     }
 }
 
@@ -279,6 +305,9 @@ pub struct AdapterReport {
     pub max_storage_buffer_binding_size: u64,
     /// The largest buffer, in bytes.
     pub max_buffer_size: u64,
+    /// Whether hclust would use this adapter (native APIs before OpenGL,
+    /// discrete GPUs before CPU drivers).
+    pub used: bool,
 }
 
 impl fmt::Display for AdapterReport {
@@ -286,7 +315,7 @@ impl fmt::Display for AdapterReport {
         let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
         write!(
             f,
-            "{} ({}, {}; driver {}): f64 {}, max storage binding {:.0} MiB, max buffer {:.0} MiB",
+            "{} ({}, {}; driver {}): f64 {}, max storage binding {:.0} MiB, max buffer {:.0} MiB{}",
             self.name,
             self.backend,
             self.device_type,
@@ -298,18 +327,21 @@ impl fmt::Display for AdapterReport {
             if self.shader_f64 { "yes" } else { "no" },
             mib(self.max_storage_buffer_binding_size),
             mib(self.max_buffer_size),
+            if self.used { " (used)" } else { "" },
         )
     }
 }
 
-/// Every adapter wgpu finds (honouring `WGPU_BACKEND`), for `hclust info`;
-/// empty when there is none.
+/// Every adapter wgpu finds (honouring `WGPU_BACKEND`), for `hclust info`,
+/// with the one hclust would use marked; empty when there is none.
 pub fn adapters_report() -> Vec<AdapterReport> {
     let instance = context::instance();
-    let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
-    pollster::block_on(instance.enumerate_adapters(backends))
+    let adapters = context::all_adapters(&instance);
+    let used = context::preferred(&adapters);
+    adapters
         .into_iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let info = a.get_info();
             let limits = a.limits();
             let driver = format!("{} {}", info.driver, info.driver_info)
@@ -323,6 +355,7 @@ pub fn adapters_report() -> Vec<AdapterReport> {
                 shader_f64: a.features().contains(wgpu::Features::SHADER_F64),
                 max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
                 max_buffer_size: limits.max_buffer_size,
+                used: used == Some(i),
             }
         })
         .collect()
