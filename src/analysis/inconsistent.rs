@@ -12,7 +12,9 @@ use crate::linkage::check_linkage;
 /// `(Z[i,2] - mean) / std` (0 when std is 0). scipy's `inconsistent(Z, d)`.
 ///
 /// The heights are summed in scipy's order (post-order, left first), so the
-/// results agree to the last bit. Depth 0 behaves like depth 1, as in scipy.
+/// results agree to the last bit. Depth 0 behaves like depth 1, as in scipy;
+/// a depth beyond the tree's height means the whole tree (the walk's
+/// memory is bounded by n, whatever the depth asked for).
 ///
 /// # Errors
 /// [`Error::InvalidLinkage`] when Z is not valid.
@@ -21,7 +23,7 @@ pub fn inconsistent(z: ArrayView2<f64>, depth: usize) -> Result<Array2<f64>> {
     let n = z.nrows() + 1;
     let mut r = Array2::zeros((n - 1, 4));
     // (row, children pushed so far) for the walk below each link.
-    let mut stack: Vec<(usize, u8)> = Vec::with_capacity(depth.max(1));
+    let mut stack: Vec<(usize, u8)> = Vec::with_capacity(depth.clamp(1, n));
     for i in 0..n - 1 {
         let (mut count, mut sum, mut sum_sq) = (0usize, 0.0f64, 0.0f64);
         stack.clear();
@@ -144,5 +146,24 @@ mod tests {
         assert_eq!(r1[[1, 2]], 1.0);
         assert_eq!(maxdists(z.view()).unwrap(), vec![1.0, 3.0]);
         assert_eq!(maxinconsts(z.view(), r.view()).unwrap()[1], r[[1, 3]]);
+    }
+
+    #[test]
+    fn a_depth_beyond_the_tree_is_the_whole_tree_without_allocating_it() {
+        let z = array![[0.0, 1.0, 1.0, 2.0], [2.0, 3.0, 3.0, 3.0]];
+        let whole = inconsistent(z.view(), 2).unwrap();
+        // These capacities would abort the process (or overflow) if the
+        // walk allocated them.
+        for depth in [1_000_000_000_000, usize::MAX / 2, usize::MAX] {
+            assert_eq!(inconsistent(z.view(), depth).unwrap(), whole);
+        }
+        let via = crate::analysis::fcluster(
+            z.view(),
+            0.8,
+            &crate::analysis::Criterion::Inconsistent {
+                depth: 1_000_000_000_000,
+            },
+        );
+        assert!(via.is_ok());
     }
 }

@@ -21,9 +21,19 @@ pub struct Suggestion {
     pub method: &'static str,
     /// The suggested number of clusters.
     pub k: usize,
-    /// A height to cut at (fcluster criterion distance) that gives k
-    /// clusters on a monotone Z: halfway between the merges around the cut.
+    /// A height to cut at (fcluster criterion distance) that gives exactly
+    /// k clusters: halfway between the merges around the cut. On a Z whose
+    /// heights are not monotone (centroid, median) no height need give k
+    /// clusters: there `criterion` is "maxclust" and this is the height of
+    /// the highest merge below the cut, for information only.
     pub threshold: f64,
+    /// How to reproduce the cut with fcluster: "distance" (at `threshold`)
+    /// or "maxclust" (with t = k), so that fcluster gives k clusters.
+    pub criterion: &'static str,
+    /// Why k differs from what the heuristic read, when it does: tied
+    /// heights at the cut, all heights equal, or heights that are not
+    /// monotone.
+    pub note: Option<String>,
     /// What the suggestion rests on, as (what, value) pairs.
     pub evidence: Vec<(String, f64)>,
     /// What can make it wrong.
@@ -38,7 +48,8 @@ fn sorted_heights(z: ArrayView2<f64>) -> Vec<f64> {
     h
 }
 
-/// A cut between the (k-1)-th and k-th merge from the top gives k clusters.
+/// A cut between the (k-1)-th and k-th merge from the top gives k clusters
+/// (when those two heights differ).
 fn threshold_for(h: &[f64], k: usize) -> f64 {
     let m = h.len();
     if k > m {
@@ -47,6 +58,90 @@ fn threshold_for(h: &[f64], k: usize) -> f64 {
     let below = h[m - k];
     let above = h.get(m - k + 1).copied().unwrap_or(below);
     (below + above) / 2.0
+}
+
+/// The cut a heuristic asked for (k clusters), made real: the number of
+/// clusters that fcluster gives on the cut, the threshold, the criterion
+/// and why k changed.
+///
+/// - All heights equal: one cluster, since no height separates any merge
+///   from another; there is no evidence for more.
+/// - Monotone heights: the distance cut halfway between the merges around
+///   the cut. Where they tie, the cut cannot fall between them, and k is
+///   what the cut at the tied height gives: `1 + #(heights > t)`, which
+///   is fcluster's count for monotone Z.
+/// - Heights not monotone: fcluster's maxclust with t = k (no single height
+///   need give k clusters), and k is the number of clusters it gives.
+fn settle(
+    z: ArrayView2<f64>,
+    h: &[f64],
+    wanted: usize,
+) -> (usize, f64, &'static str, Option<String>) {
+    let n = z.nrows() + 1;
+    let wanted = wanted.clamp(1, n);
+    if h.first() == h.last() {
+        let note = (wanted > 1).then(|| {
+            "all merge heights are equal: no cut separates any clusters, so there is no \
+             evidence for more than one cluster"
+                .to_string()
+        });
+        return (1, h.last().copied().unwrap_or(0.0), "distance", note);
+    }
+    if !crate::linkage::is_monotonic(z) {
+        let got = super::fcluster(z, wanted as f64, &super::Criterion::MaxClust)
+            .map(|l| l.into_iter().max().unwrap_or(1))
+            .unwrap_or(wanted);
+        let note = format!(
+            "the merge heights are not monotone (an inversion, as centroid and median \
+             can give), so no single height need give {wanted} clusters: cut by maxclust \
+             (fcluster -t {wanted} --criterion maxclust){}",
+            if got == wanted {
+                String::new()
+            } else {
+                format!(", which gives {got}")
+            }
+        );
+        return (got, threshold_for(h, wanted), "maxclust", Some(note));
+    }
+    let t = threshold_for(h, wanted);
+    let got = 1 + h.iter().filter(|&&v| v > t).count();
+    let note = (got != wanted).then(|| {
+        format!(
+            "merge heights tie at the cut for {wanted} clusters ({t}), so no height gives \
+             exactly {wanted}: cutting at {t} gives {got}"
+        )
+    });
+    (got, t, "distance", note)
+}
+
+impl Suggestion {
+    /// The cut in words: "cut at height 1.234567" or, on heights that are
+    /// not monotone, "cut by maxclust into 3 clusters", then the note if
+    /// there is one.
+    pub fn describe_cut(&self) -> String {
+        let cut = if self.criterion == "maxclust" {
+            format!("cut by maxclust into {} clusters", self.k)
+        } else {
+            format!("cut at height {:.6}", self.threshold)
+        };
+        match &self.note {
+            Some(note) => format!("{cut}; {note}"),
+            None => cut,
+        }
+    }
+
+    /// The flat clusters of this cut, as fcluster gives them: exactly
+    /// [`Suggestion::k`] distinct labels.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidLinkage`] when Z is not valid.
+    pub fn clusters(&self, z: ArrayView2<f64>) -> Result<Vec<usize>> {
+        if self.criterion == "maxclust" {
+            super::fcluster(z, self.k as f64, &super::Criterion::MaxClust)
+        } else {
+            super::fcluster(z, self.threshold, &super::Criterion::Distance)
+        }
+    }
 }
 
 /// The tutorial's elbow: the second difference ("acceleration") of the last
@@ -73,7 +168,7 @@ pub fn elbow(z: ArrayView2<f64>, window: usize) -> Result<Option<Suggestion>> {
             (0, f64::NEG_INFINITY),
             |b, (j, &a)| if a > b.1 { (j, a) } else { b },
         );
-    let k = j + 2;
+    let (k, threshold, criterion, note) = settle(z, &h, j + 2);
     let mut evidence: Vec<(String, f64)> = last
         .iter()
         .rev()
@@ -89,7 +184,9 @@ pub fn elbow(z: ArrayView2<f64>, window: usize) -> Result<Option<Suggestion>> {
     Ok(Some(Suggestion {
         method: "elbow",
         k,
-        threshold: threshold_for(&h, k),
+        threshold,
+        criterion,
+        note,
         evidence,
         caveat: "the elbow can never suggest a single cluster, and it reads consecutive heights \
                  that may come from different branches: clusters of very different spread fool it",
@@ -132,10 +229,13 @@ pub fn most_inconsistent(z: ArrayView2<f64>, depth: usize, window: usize) -> Res
         })
         .collect();
     let _ = row;
+    let (k, threshold, criterion, note) = settle(z, &h, k);
     Ok(Suggestion {
         method: "inconsistency",
-        k: k.min(rows + 1),
-        threshold: threshold_for(&h, k.min(rows + 1)),
+        k,
+        threshold,
+        criterion,
+        note,
         evidence,
         caveat: "the coefficient compares a link only with the links a few levels below it, \
                  so its values depend on the depth and are hard to compare across data sets",
@@ -155,11 +255,14 @@ pub fn largest_gap(z: ArrayView2<f64>) -> Result<Suggestion> {
         |b, (i, g)| if g >= b.1 { (i, g) } else { b },
     );
     // merges 0..=i applied leaves n - (i + 1) = m - i clusters
-    let k = if gap.is_finite() { m - i } else { 1 };
+    let wanted = if gap.is_finite() { m - i } else { 1 };
+    let (k, threshold, criterion, note) = settle(z, &h, wanted);
     Ok(Suggestion {
         method: "gap",
         k,
-        threshold: threshold_for(&h, k),
+        threshold,
+        criterion,
+        note,
         evidence: vec![
             ("gap".into(), gap.max(0.0)),
             ("height below the gap".into(), h[i.min(m - 1)]),

@@ -63,7 +63,7 @@ pub(super) fn page(p: &Page) -> String {
     h.push_str(&format!(
         "<p>{} observations with {} features, clustered with <b>{}</b> linkage on the <b>{}</b> metric \
          (results identical to scipy's <code>linkage</code>).</p>\n\
-         <table><tr><th>cophenetic correlation</th><td>{:.4}</td></tr>\
+         <table><tr><th>cophenetic correlation</th><td>{}</td></tr>\
          <tr><th>first merge</th><td>{} and {} at {:.4}</td></tr>\
          <tr><th>last four merge heights</th><td>{}</td></tr></table>\n\
          <p>The cophenetic correlation compares the tree's distances with the data's: the closer to 1, \
@@ -72,7 +72,7 @@ pub(super) fn page(p: &Page) -> String {
         p.m,
         p.opts.method,
         esc(p.opts.metric.name()),
-        p.cophenetic,
+        super::cophenetic_text(p.cophenetic, p.z.view(), 4),
         p.z[[0, 0]],
         p.z[[0, 1]],
         p.z[[0, 2]],
@@ -90,15 +90,13 @@ pub(super) fn page(p: &Page) -> String {
 
     h.push_str("<h2>Where to cut</h2>\n");
     h.push_str(&figure(p.svgs[2], "The last merge heights and their acceleration (second difference): the elbow is where the acceleration peaks."));
-    h.push_str(
-        "<table><tr><th>method</th><th>clusters</th><th>cut at height</th><th>caveat</th></tr>\n",
-    );
+    h.push_str("<table><tr><th>method</th><th>clusters</th><th>cut</th><th>caveat</th></tr>\n");
     for s in p.suggestions {
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{:.4}</td><td class=\"caveat\" style=\"text-align:left\">{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"caveat\" style=\"text-align:left\">{}</td></tr>\n",
             s.method,
             s.k,
-            s.threshold,
+            esc(&s.describe_cut()),
             esc(s.caveat)
         ));
     }

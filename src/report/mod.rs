@@ -88,6 +88,30 @@ pub struct Report {
     pub backend: String,
 }
 
+impl Report {
+    /// The cophenetic correlation with `digits` decimals, or why it is
+    /// undefined (see [`cophenetic_text`]).
+    pub fn cophenetic_text(&self, digits: usize) -> String {
+        cophenetic_text(self.cophenetic, self.z.view(), digits)
+    }
+}
+
+/// A cophenetic correlation `r` of Z with `digits` decimals, or why it is
+/// undefined: Pearson's r divides by the spread of the cophenetic
+/// distances and of the data's distances, and is 0/0 when either is
+/// constant (all merge heights equal, or all distances equal).
+pub fn cophenetic_text(r: f64, z: ArrayView2<f64>, digits: usize) -> String {
+    if r.is_finite() {
+        return format!("{r:.digits$}");
+    }
+    let h = z.column(2);
+    if h.iter().all(|&v| v == h[0]) {
+        "undefined (all merge heights are equal)".to_string()
+    } else {
+        "undefined (all distances are equal)".to_string()
+    }
+}
+
 /// Builds the report for observations `x`; `progress` hears each phase.
 ///
 /// # Errors
@@ -135,10 +159,12 @@ pub fn build_report(
         (_, Some(k)) => CutChoice::K(k),
         _ => CutChoice::Suggested(suggestions.first().map_or(2, |s| s.k).min(n)),
     };
-    let clusters = match cut {
-        CutChoice::MaxD(d) => fcluster(z.view(), d, &Criterion::Distance)?,
-        CutChoice::K(k) | CutChoice::Suggested(k) => {
-            fcluster(z.view(), k as f64, &Criterion::MaxClust)?
+    let clusters = match (&cut, suggestions.first()) {
+        (CutChoice::MaxD(d), _) => fcluster(z.view(), *d, &Criterion::Distance)?,
+        // The suggestion's own cut, which gives exactly its k.
+        (CutChoice::Suggested(_), Some(s)) => s.clusters(z.view())?,
+        (CutChoice::K(k) | CutChoice::Suggested(k), _) => {
+            fcluster(z.view(), *k as f64, &Criterion::MaxClust)?
         }
     };
     let max_d = match cut {
