@@ -1,97 +1,24 @@
-//! The commands that read Z and analyse it: fcluster, cophenet,
-//! inconsistent, dendrogram, suggest, leaves, cut-tree, members.
+//! The commands that read Z and analyse it: cophenet, inconsistent,
+//! dendrogram, suggest, leaves, cut-tree, members (fcluster has its own
+//! file).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::analysis::{self, Criterion, Cut};
+use crate::analysis::{self, Cut};
 use crate::dendrogram::layout::{
     dendrogram, DendrogramOptions, LeafSort, Orientation, TruncateMode,
 };
 use crate::distance::{pdist, Metric};
 use crate::error::{Error, Result};
-use crate::io;
+use crate::io::{self, OutputKind, OutputPlan};
 
 use super::emit;
+use super::values::{self, with_flag_names};
 
-fn json_text<T: serde::Serialize>(v: &T) -> String {
+pub(super) fn json_text<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string_pretty(v).expect("serialisable") + "\n"
-}
-
-fn is_json(path: Option<&Path>) -> bool {
-    path.and_then(|p| p.extension())
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-}
-
-/// Arguments of `hclust fcluster`.
-#[derive(Debug, Args)]
-pub struct FclusterArgs {
-    /// Z as written by `hclust linkage` (.csv, .npy or .json).
-    pub z: PathBuf,
-    /// inconsistent (default), distance, maxclust, monocrit, maxclust_monocrit.
-    #[arg(long, default_value = "inconsistent")]
-    pub criterion: String,
-    /// The threshold (or the largest number of clusters for maxclust).
-    #[arg(short, long)]
-    pub t: f64,
-    /// Levels below each link for the inconsistent criterion.
-    #[arg(long, default_value_t = 2)]
-    pub depth: usize,
-    /// The values for the monocrit criteria: one per row of Z.
-    #[arg(long, value_name = "FILE")]
-    pub monocrit: Option<PathBuf>,
-    /// Write each cluster's members (with --data, also centroid and medoid).
-    #[arg(long)]
-    pub members: bool,
-    /// The observations, for centroids and medoids with --members.
-    #[arg(long, value_name = "INPUT")]
-    pub data: Option<PathBuf>,
-    /// One label per observation (a line each), carried into --members.
-    #[arg(long, value_name = "FILE")]
-    pub labels: Option<PathBuf>,
-    /// Output: .csv (one label per line) or .json; stdout when omitted.
-    #[arg(short, long)]
-    pub output: Option<PathBuf>,
-}
-
-/// Runs `hclust fcluster`.
-///
-/// # Errors
-/// Bad files or arguments.
-pub fn fcluster(args: FclusterArgs) -> Result<()> {
-    let z = io::read_linkage(&args.z)?;
-    let criterion = match args.criterion.as_str() {
-        "monocrit" | "maxclust_monocrit" => {
-            let path = args.monocrit.as_ref().ok_or_else(|| {
-                Error::invalid_argument(
-                    "--monocrit",
-                    format!("criterion {} needs --monocrit FILE", args.criterion),
-                )
-            })?;
-            let values = io::read_condensed(path)?;
-            if args.criterion == "monocrit" {
-                Criterion::Monocrit(values)
-            } else {
-                Criterion::MaxClustMonocrit(values)
-            }
-        }
-        name => Criterion::from_name(name, args.depth)?,
-    };
-    let t = analysis::fcluster(z.view(), args.t, &criterion)?;
-    let out = args.output.as_deref();
-    if args.members {
-        let x = args.data.as_deref().map(io::read_matrix).transpose()?;
-        let labels = args.labels.as_deref().map(io::read_labels).transpose()?;
-        let summary =
-            analysis::cluster_members(&t, x.as_ref().map(|x| x.view()), labels.as_deref())?;
-        return emit(out, &json_text(&summary));
-    }
-    if is_json(out) {
-        return emit(out, &json_text(&serde_json::json!({ "labels": t })));
-    }
-    let text: String = t.iter().map(|l| format!("{l}\n")).collect();
-    emit(out, &text)
 }
 
 /// Arguments of `hclust cophenet`.
@@ -115,6 +42,11 @@ pub struct CophenetArgs {
 /// # Errors
 /// Bad files or arguments.
 pub fn cophenet(args: CophenetArgs) -> Result<()> {
+    OutputPlan::new()
+        .input("Z", Some(&args.z))
+        .input("--data", Some(&args.data))
+        .output("-o", args.output.as_deref(), OutputKind::Matrix)
+        .check()?;
     let z = io::read_linkage(&args.z)?;
     let x = io::read_matrix(&args.data)?;
     let y = pdist(x.view(), &Metric::from_name(&args.metric)?)?;
@@ -123,7 +55,7 @@ pub fn cophenet(args: CophenetArgs) -> Result<()> {
     if let Some(path) = &args.output {
         let col =
             ndarray::Array2::from_shape_vec((d.as_slice().len(), 1), d.into_vec()).expect("column");
-        io::write_matrix(path, &col)?;
+        io::write_with(path, |tmp| io::write_matrix(tmp, &col))?;
     }
     Ok(())
 }
@@ -134,7 +66,7 @@ pub struct InconsistentArgs {
     /// Z as written by `hclust linkage`.
     pub z: PathBuf,
     /// Levels below each link.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, allow_negative_numbers = true, value_parser = values::levels)]
     pub depth: usize,
     /// Output (.csv or .npy); CSV on stdout when omitted.
     #[arg(short, long)]
@@ -146,10 +78,14 @@ pub struct InconsistentArgs {
 /// # Errors
 /// Bad files or arguments.
 pub fn inconsistent(args: InconsistentArgs) -> Result<()> {
+    OutputPlan::new()
+        .input("Z", Some(&args.z))
+        .output("-o", args.output.as_deref(), OutputKind::Matrix)
+        .check()?;
     let z = io::read_linkage(&args.z)?;
     let r = analysis::inconsistent(z.view(), args.depth)?;
     match &args.output {
-        Some(p) => io::write_matrix(p, &r),
+        Some(p) => io::write_with(p, |tmp| io::write_matrix(tmp, &r)),
         None => emit(None, &io::matrix_csv(&r)),
     }
 }
@@ -162,17 +98,17 @@ pub struct DendrogramArgs {
     /// Compute the layout only, no picture (needs --json).
     #[arg(long)]
     pub no_plot: bool,
-    /// Where to write the layout, with scipy's keys.
+    /// Where to write the layout (.json), with scipy's keys.
     #[arg(long, value_name = "OUT")]
     pub json: Option<PathBuf>,
     /// The picture: .svg or .png.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Draw a dashed cut-off line at this height.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub max_d: Option<f64>,
     /// Write the merge height at each link above this height.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub annotate_above: Option<f64>,
     /// The picture's title.
     #[arg(long, default_value = "Hierarchical Clustering Dendrogram")]
@@ -181,10 +117,10 @@ pub struct DendrogramArgs {
     #[arg(long)]
     pub truncate_mode: Option<String>,
     /// The p of the truncation.
-    #[arg(short, default_value_t = 30)]
+    #[arg(short, default_value_t = 30, allow_negative_numbers = true, value_parser = values::truncation_p)]
     pub p: usize,
     /// Links below this height get palette colours (default 0.7 x the top height).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub color_threshold: Option<f64>,
     /// The colour of links at or above the threshold.
     #[arg(long, default_value = "C0")]
@@ -214,11 +150,16 @@ pub struct DendrogramArgs {
 /// # Errors
 /// Bad files or arguments.
 pub fn dendrogram_cmd(args: DendrogramArgs) -> Result<()> {
-    let z = io::read_linkage(&args.z)?;
     if args.no_plot && args.json.is_none() {
         return Err(Error::invalid_argument(
             "--no-plot",
             "needs --json OUT to write the layout to",
+        ));
+    }
+    if args.no_plot && args.output.is_some() {
+        return Err(Error::invalid_argument(
+            "--no-plot",
+            "draws no picture, so -o has nothing to write; drop -o, or drop --no-plot",
         ));
     }
     if !args.no_plot && args.output.is_none() {
@@ -227,6 +168,25 @@ pub fn dendrogram_cmd(args: DendrogramArgs) -> Result<()> {
             "give -o OUT.svg or OUT.png for the picture, or --no-plot --json OUT for the layout",
         ));
     }
+    OutputPlan::new()
+        .input("Z", Some(&args.z))
+        .input("--labels", args.labels.as_deref())
+        .output("--json", args.json.as_deref(), OutputKind::Json)
+        .output("-o", args.output.as_deref(), OutputKind::Picture)
+        .check()?;
+    let flags = |e| {
+        with_flag_names(
+            e,
+            &[
+                ("labels", "--labels"),
+                ("truncate_mode", "--truncate-mode"),
+                ("count_sort/distance_sort", "--count-sort/--distance-sort"),
+                ("orientation", "--orientation"),
+                ("palette", "--above-threshold-color"),
+            ],
+        )
+    };
+    let z = io::read_linkage(&args.z)?;
     let n = z.nrows() + 1;
     let mut note = None;
     let truncate_mode = match args.truncate_mode.as_deref() {
@@ -240,7 +200,7 @@ pub fn dendrogram_cmd(args: DendrogramArgs) -> Result<()> {
             None => TruncateMode::None,
         },
         None | Some("none") => TruncateMode::None,
-        Some(name) => TruncateMode::from_name(name, args.p)?,
+        Some(name) => TruncateMode::from_name(name, args.p).map_err(flags)?,
     };
     let sort = |v: &Option<String>| -> Result<LeafSort> {
         v.as_deref().map_or(Ok(LeafSort::None), str::parse)
@@ -250,18 +210,16 @@ pub fn dendrogram_cmd(args: DendrogramArgs) -> Result<()> {
         color_threshold: args.color_threshold,
         above_threshold_color: args.above_threshold_color.clone(),
         labels: args.labels.as_deref().map(io::read_labels).transpose()?,
-        count_sort: sort(&args.count_sort)?,
-        distance_sort: sort(&args.distance_sort)?,
+        count_sort: sort(&args.count_sort).map_err(flags)?,
+        distance_sort: sort(&args.distance_sort).map_err(flags)?,
         show_leaf_counts: !args.no_leaf_counts,
         show_contracted: args.show_contracted,
-        orientation: args.orientation.parse::<Orientation>()?,
+        orientation: args.orientation.parse::<Orientation>().map_err(flags)?,
         ..DendrogramOptions::default()
     };
-    let layout = dendrogram(z.view(), &opts)?;
-    if let Some(path) = &args.json {
-        emit(Some(path), &json_text(&layout))?;
-    }
-    if let Some(path) = args.output.as_deref().filter(|_| !args.no_plot) {
+    let layout = dendrogram(z.view(), &opts).map_err(flags)?;
+    // The picture first: rendering it is what can fail after the checks.
+    if let Some(path) = args.output.as_deref() {
         let style = crate::render::DendrogramStyle {
             title: args.title.clone(),
             max_d: args.max_d,
@@ -269,7 +227,11 @@ pub fn dendrogram_cmd(args: DendrogramArgs) -> Result<()> {
             note,
             ..crate::render::DendrogramStyle::default()
         };
-        crate::render::write_picture(path, &crate::render::dendrogram_svg(&layout, &style))?;
+        let svg = crate::render::dendrogram_svg(&layout, &style);
+        io::write_with(path, |tmp| crate::render::write_picture(tmp, &svg))?;
+    }
+    if let Some(path) = &args.json {
+        emit(Some(path), &json_text(&layout))?;
     }
     Ok(())
 }
@@ -280,10 +242,10 @@ pub struct SuggestArgs {
     /// Z as written by `hclust linkage`.
     pub z: PathBuf,
     /// How many of the last merges the elbow and inconsistency look at.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = values::merges)]
     pub window: usize,
     /// Levels below each link for the inconsistency.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, allow_negative_numbers = true, value_parser = values::levels)]
     pub depth: usize,
     /// Print JSON for scripts instead of text.
     #[arg(long)]
@@ -345,10 +307,10 @@ pub struct CutTreeArgs {
     /// Z as written by `hclust linkage`.
     pub z: PathBuf,
     /// Numbers of clusters, one column each.
-    #[arg(long, num_args = 1.., conflicts_with = "height")]
+    #[arg(long, num_args = 1.., conflicts_with = "height", allow_negative_numbers = true, value_parser = values::clusters)]
     pub n_clusters: Vec<usize>,
-    /// Heights, one column each.
-    #[arg(long, num_args = 1..)]
+    /// Heights, one column each (below every merge: each observation alone).
+    #[arg(long, num_args = 1.., allow_negative_numbers = true)]
     pub height: Vec<f64>,
 }
 
@@ -365,7 +327,9 @@ pub fn cut_tree(args: CutTreeArgs) -> Result<()> {
     } else {
         Cut::All
     };
-    let groups = analysis::cut_tree(z.view(), &cut)?;
+    let groups = analysis::cut_tree(z.view(), &cut).map_err(|e| {
+        with_flag_names(e, &[("n_clusters", "--n-clusters"), ("height", "--height")])
+    })?;
     let mut text = String::new();
     for row in groups.rows() {
         let cells: Vec<String> = row.iter().map(|g| g.to_string()).collect();
@@ -382,6 +346,7 @@ pub struct MembersArgs {
     pub z: PathBuf,
     /// A node id: an observation (below n) or the cluster of row id - n, as
     /// the dendrogram's `leaves` names a truncated leaf.
+    #[arg(allow_negative_numbers = true, value_parser = values::node)]
     pub node: usize,
     /// One label per observation, printed instead of indices.
     #[arg(long, value_name = "FILE")]

@@ -4,20 +4,23 @@ use std::time::Instant;
 
 use clap::Args;
 
+use super::linkage_cmd::PrecisionArg;
+use super::values;
 use crate::backend::{select_backend, Backend, BackendChoice, Precision};
 use crate::datasets::blobs;
 use crate::distance::Metric;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::linkage::Method;
+use crate::memory::{available_bytes, human_bytes};
 
 /// Arguments of `hclust bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Numbers of observations.
-    #[arg(long, num_args = 1.., default_values_t = [2000usize, 5000])]
+    #[arg(long, num_args = 1.., default_values_t = [2000usize, 5000], allow_negative_numbers = true, value_parser = values::observations)]
     pub n: Vec<usize>,
     /// Dimensions.
-    #[arg(long, short, default_value_t = 32)]
+    #[arg(long, short, default_value_t = 32, allow_negative_numbers = true, value_parser = values::dimensions)]
     pub d: usize,
     /// Methods to time.
     #[arg(long, num_args = 1.., default_values_t = ["single".to_string(), "average".to_string(), "ward".to_string()])]
@@ -26,8 +29,49 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub gpu: bool,
     /// Precision of the GPU kernels.
-    #[arg(long, default_value = "f64")]
-    pub precision: String,
+    #[arg(long, value_enum, default_value = "f64")]
+    pub precision: PrecisionArg,
+}
+
+/// The bytes one size of the benchmark holds at once: the n x d
+/// observations and their condensed distance matrix in f64 (u128, so no
+/// size a user types overflows).
+fn bench_bytes(n: usize, d: usize) -> u128 {
+    let (n, d) = (n as u128, d as u128);
+    8 * (n * d + n * n.saturating_sub(1) / 2)
+}
+
+/// Checks, before anything is generated, that every size fits in memory.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] naming `--n` (or `-d`), the bytes needed and
+/// the bytes available.
+fn check_sizes(ns: &[usize], d: usize) -> Result<()> {
+    let Some(available) = available_bytes() else {
+        return Ok(());
+    };
+    for &n in ns {
+        let needed = bench_bytes(n, d);
+        if needed > u128::from(available) {
+            let flag = if bench_bytes(n, 1) > u128::from(available) {
+                "--n"
+            } else {
+                "-d"
+            };
+            return Err(Error::invalid_argument(
+                flag,
+                format!(
+                    "n = {n}, d = {d}: the benchmark needs {} for the observations and \
+                     their condensed distance matrix (f64), but only {} of memory are \
+                     available; give smaller sizes",
+                    u64::try_from(needed)
+                        .map_or_else(|_| format!("{:.3e} bytes", needed as f64), human_bytes),
+                    human_bytes(available)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn seconds(f: impl FnOnce() -> Result<()>) -> Result<f64> {
@@ -40,17 +84,18 @@ fn seconds(f: impl FnOnce() -> Result<()>) -> Result<f64> {
 /// method on each backend, on seeded blobs; prints a Markdown table.
 ///
 /// # Errors
-/// An unknown method, or a failing backend.
+/// An unknown method, sizes that would not fit in memory, or a failing
+/// backend.
 pub fn bench(args: BenchArgs) -> Result<()> {
     let methods: Vec<Method> = args
         .methods
         .iter()
         .map(|m| m.parse())
         .collect::<Result<_>>()?;
-    let precision = if args.precision == "f32" {
-        Precision::F32
-    } else {
-        Precision::F64
+    check_sizes(&args.n, args.d)?;
+    let precision = match args.precision {
+        PrecisionArg::F32 => Precision::F32,
+        PrecisionArg::F64 => Precision::F64,
     };
     let mut backends: Vec<(String, Box<dyn Backend>)> = vec![(
         "cpu".into(),

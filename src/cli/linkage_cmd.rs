@@ -86,7 +86,7 @@ pub struct LinkageArgs {
     #[arg(long)]
     pub condensed: bool,
     /// Minkowski's p.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub p: Option<f64>,
     /// Minkowski's weights: a file with one value per feature.
     #[arg(long, value_name = "FILE")]
@@ -178,6 +178,13 @@ fn build_metric(args: &LinkageArgs) -> Result<Metric> {
 /// Bad input files, an unknown method or metric, a method that needs the
 /// euclidean metric, or an output that cannot be written.
 pub fn run(args: LinkageArgs) -> Result<()> {
+    io::OutputPlan::new()
+        .input("INPUT", Some(&args.input))
+        .input("--w", args.w.as_deref())
+        .input("--V", args.v.as_deref())
+        .input("--VI", args.vi.as_deref())
+        .output("-o", args.output.as_deref(), io::OutputKind::Linkage)
+        .check()?;
     let method: Method = args.method.parse()?;
     let precision = args.compute.precision();
     let progress = super::progress::Progress::new(args.quiet);
@@ -287,7 +294,9 @@ fn write_z(
     metric_name: &str,
 ) -> Result<()> {
     match &args.output {
-        Some(path) => io::write_linkage(path, z, method.name(), metric_name),
+        Some(path) => io::write_with(path, |tmp| {
+            io::write_linkage(tmp, z, method.name(), metric_name)
+        }),
         None => super::emit(None, &io::linkage_csv(z)),
     }
 }

@@ -2,10 +2,12 @@
 
 mod analysis_cmd;
 mod bench_cmd;
+mod fcluster_cmd;
 mod info_cmd;
 mod linkage_cmd;
 mod progress;
 mod report_cmd;
+mod values;
 
 use std::io::Write;
 use std::path::Path;
@@ -29,7 +31,7 @@ pub enum Command {
     /// Cluster observations (or a condensed distance matrix) and write Z.
     Linkage(linkage_cmd::LinkageArgs),
     /// Flat clusters from Z (scipy's fcluster).
-    Fcluster(analysis_cmd::FclusterArgs),
+    Fcluster(fcluster_cmd::FclusterArgs),
     /// The cophenetic correlation of Z with the data's distances.
     Cophenet(analysis_cmd::CophenetArgs),
     /// The inconsistency statistics of each link.
@@ -79,7 +81,7 @@ pub fn main() -> i32 {
 pub fn run(cli: Cli) -> crate::Result<()> {
     match cli.command {
         Command::Linkage(args) => linkage_cmd::run(args),
-        Command::Fcluster(args) => analysis_cmd::fcluster(args),
+        Command::Fcluster(args) => fcluster_cmd::fcluster(args),
         Command::Cophenet(args) => analysis_cmd::cophenet(args),
         Command::Inconsistent(args) => analysis_cmd::inconsistent(args),
         Command::Dendrogram(args) => analysis_cmd::dendrogram_cmd(args),
@@ -94,16 +96,14 @@ pub fn run(cli: Cli) -> crate::Result<()> {
     }
 }
 
-/// Writes text to a file, or to stdout when no file is given.
+/// Writes text to a file (through a temporary file renamed into place), or
+/// to stdout when no file is given.
 ///
 /// # Errors
 /// [`crate::Error::Io`] naming the file (or `<stdout>`).
 pub(crate) fn emit(path: Option<&Path>, text: &str) -> Result<()> {
     match path {
-        Some(p) => std::fs::write(p, text).map_err(|source| Error::Io {
-            path: p.to_path_buf(),
-            source,
-        }),
+        Some(p) => crate::io::write_bytes(p, text.as_bytes()),
         None => std::io::stdout()
             .write_all(text.as_bytes())
             .map_err(|source| Error::Io {

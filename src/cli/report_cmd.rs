@@ -6,10 +6,28 @@ use clap::Args;
 
 use super::linkage_cmd::ComputeArgs;
 use super::progress::Progress;
+use super::values::{self, with_flag_names};
 use crate::distance::Metric;
-use crate::error::Result;
-use crate::io;
-use crate::report::{build_report, tutorial_data, write_report, CutChoice, Report, ReportOptions};
+use crate::error::{Error, Result};
+use crate::io::{self, OutputPlan};
+use crate::report::{build_report, tutorial_data, CutChoice, Report, ReportOptions};
+
+/// The files a report writes into its folder, checked against the inputs
+/// before any work (a test keeps this list equal to the report's files).
+const REPORT_FILES: [&str; 12] = [
+    "report.html",
+    "z.csv",
+    "clusters.csv",
+    "inconsistency.csv",
+    "dendrogram.png",
+    "dendrogram.svg",
+    "dendrogram_truncated.png",
+    "dendrogram_truncated.svg",
+    "elbow.png",
+    "elbow.svg",
+    "scatter.png",
+    "scatter.svg",
+];
 
 /// Arguments of `hclust report`.
 #[derive(Debug, Args)]
@@ -23,10 +41,10 @@ pub struct ReportArgs {
     #[arg(long, default_value = "euclidean")]
     pub metric: String,
     /// Cut at this height.
-    #[arg(long, conflicts_with = "k")]
+    #[arg(long, conflicts_with = "k", allow_negative_numbers = true)]
     pub max_d: Option<f64>,
     /// Cut into at most this many clusters.
-    #[arg(long, short)]
+    #[arg(long, short, allow_negative_numbers = true, value_parser = values::clusters)]
     pub k: Option<usize>,
     /// One label per observation (a line each), for clusters.csv.
     #[arg(long, value_name = "FILE")]
@@ -82,19 +100,39 @@ fn summary(r: &Report, dir: &Path) -> String {
     )
 }
 
-/// Builds the report, writes it into `dir`, and prints its key figures.
+/// Writes the report's files into `dir` (created if needed), each through
+/// a temporary file renamed into place, after checking them against the
+/// inputs again by their actual names.
+fn write_files(dir: &Path, r: &Report, inputs: &OutputPlan) -> Result<()> {
+    let names: Vec<&str> = r.files.iter().map(|(name, _)| name.as_str()).collect();
+    inputs.clone().folder("-o", dir, &names).check()?;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for (name, bytes) in &r.files {
+        io::write_bytes(&dir.join(name), bytes)?;
+    }
+    Ok(())
+}
+
+/// Builds the report, writes it into `dir`, and prints its key figures;
+/// `inputs` holds the files the report was read from.
 fn run_report(
     x: ndarray::ArrayView2<f64>,
     opts: &ReportOptions,
     dir: &Path,
+    inputs: &OutputPlan,
     progress: &Progress,
 ) -> Result<()> {
-    let r = build_report(x, opts, &|p| progress.phase(p))?;
+    let r = build_report(x, opts, &|p| progress.phase(p)).map_err(|e| {
+        with_flag_names(e, &[("labels", "--labels"), ("--max-d/--k", "--max-d/-k")])
+    })?;
     if opts.backend != crate::backend::BackendChoice::Cpu {
         eprintln!("backend: {}", r.backend);
     }
     progress.phase("writing");
-    write_report(dir, &r)?;
+    write_files(dir, &r, inputs)?;
     progress.finish();
     print!("{}", summary(&r, dir));
     Ok(())
@@ -105,6 +143,27 @@ fn run_report(
 /// # Errors
 /// Bad input files or arguments, or an output folder that cannot be written.
 pub fn report(args: ReportArgs) -> Result<()> {
+    if let Some(d) = args.max_d {
+        if d.is_nan() {
+            return Err(Error::invalid_argument("--max-d", "NaN is not a height"));
+        }
+        if d < 0.0 {
+            return Err(Error::invalid_argument(
+                "--max-d",
+                format!(
+                    "{d}: merge heights are never negative, so a cut below 0 leaves every \
+                     observation in its own cluster; give a height >= 0"
+                ),
+            ));
+        }
+    }
+    let inputs = OutputPlan::new()
+        .input("INPUT", Some(&args.input))
+        .input("--labels", args.labels.as_deref());
+    inputs
+        .clone()
+        .folder("-o", &args.output, &REPORT_FILES)
+        .check()?;
     let progress = Progress::new(args.quiet);
     progress.phase("reading");
     let x = io::read_matrix(&args.input)?;
@@ -118,7 +177,7 @@ pub fn report(args: ReportArgs) -> Result<()> {
         backend: args.compute.choice(),
         precision: args.compute.precision(),
     };
-    run_report(x.view(), &opts, &args.output, &progress)
+    run_report(x.view(), &opts, &args.output, &inputs, &progress)
 }
 
 /// Runs `hclust demo`: the report on the tutorial's own data.
@@ -126,6 +185,11 @@ pub fn report(args: ReportArgs) -> Result<()> {
 /// # Errors
 /// An output folder that cannot be written.
 pub fn demo(args: DemoArgs) -> Result<()> {
+    let inputs = OutputPlan::new();
+    inputs
+        .clone()
+        .folder("-o", &args.output, &REPORT_FILES)
+        .check()?;
     let progress = Progress::new(args.quiet);
     let x = tutorial_data(args.five);
     let opts = ReportOptions {
@@ -137,5 +201,18 @@ pub fn demo(args: DemoArgs) -> Result<()> {
         },
         ..ReportOptions::default()
     };
-    run_report(x.view(), &opts, &args.output, &progress)
+    run_report(x.view(), &opts, &args.output, &inputs, &progress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listed_files_are_the_reports_files() {
+        let x = tutorial_data(false);
+        let r = build_report(x.view(), &ReportOptions::default(), &|_| {}).unwrap();
+        let names: Vec<&str> = r.files.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, REPORT_FILES);
+    }
 }

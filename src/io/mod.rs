@@ -3,6 +3,7 @@
 
 mod csv_text;
 mod npy;
+mod output;
 
 use std::path::Path;
 
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 pub use csv_text::{format_f64, read_csv_matrix};
+pub use output::{check_extension, write_bytes, write_with, OutputKind, OutputPlan};
 
 /// The file formats hclust reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
