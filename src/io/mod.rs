@@ -4,7 +4,9 @@
 mod csv_text;
 mod npy;
 mod output;
+mod read_npy_header;
 
+use std::io::Read;
 use std::path::Path;
 
 use ndarray::Array2;
@@ -49,19 +51,73 @@ impl Format {
     }
 }
 
+/// Opens a file for reading: a buffered reader and the file's length.
+///
+/// Anything but a regular file (a pipe, a device) is read to its end first,
+/// so that the length is known.
+fn open(path: &Path) -> Result<(Box<dyn std::io::BufRead>, u64)> {
+    let io_err = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io_err)?;
+    let meta = file.metadata().map_err(io_err)?;
+    if meta.is_file() {
+        Ok((Box::new(std::io::BufReader::new(file)), meta.len()))
+    } else {
+        let mut bytes = Vec::new();
+        std::io::BufReader::new(file)
+            .read_to_end(&mut bytes)
+            .map_err(io_err)?;
+        let len = bytes.len() as u64;
+        Ok((Box::new(std::io::Cursor::new(bytes)), len))
+    }
+}
+
+/// Reads a whole file.
+fn read_all(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Reads an n x m matrix of observations from .csv or .npy (2-D, f64 or f32).
 ///
-/// A first CSV row that is not numeric is a header and is skipped. Every
-/// value must be finite.
+/// The CSV format is [`read_csv_matrix`]'s: a first row with no number is a
+/// header and is skipped, and lines that start with `#` are comments. A
+/// .npy's header is checked against the file's length before its values
+/// are read. Every value must be finite.
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be read; [`Error::Parse`] with the
 /// line and column of a value that is not a number or not finite, or of a
-/// row whose length differs from the first row's.
+/// row whose length differs from the first row's; a .npy that is truncated,
+/// not a .npy, or not a 2-D float64 or float32 array.
 pub fn read_matrix(path: &Path) -> Result<Array2<f64>> {
-    match Format::from_path(path)? {
-        Format::Csv => read_csv_matrix(path),
-        Format::Npy => npy::read_matrix(path),
+    let format = Format::from_path(path)?;
+    let (input, len) = open(path)?;
+    matrix_from(input, len, format, path)
+}
+
+/// [`read_matrix`] on the bytes of a file; `path` only names the input in
+/// messages. The path reader runs the same code, so fuzzing this fuzzes it.
+///
+/// # Errors
+/// As [`read_matrix`], and [`Error::InvalidArgument`] for [`Format::Json`].
+pub fn read_matrix_bytes(bytes: &[u8], format: Format, path: &Path) -> Result<Array2<f64>> {
+    matrix_from(bytes, bytes.len() as u64, format, path)
+}
+
+fn matrix_from<R: std::io::BufRead>(
+    input: R,
+    len: u64,
+    format: Format,
+    path: &Path,
+) -> Result<Array2<f64>> {
+    match format {
+        Format::Csv => csv_text::read_csv(input, path),
+        Format::Npy => npy::read_matrix(input, len, path),
         Format::Json => Err(Error::invalid_argument(
             path.display().to_string(),
             "observations are read from .csv or .npy, not .json",
@@ -76,9 +132,30 @@ pub fn read_matrix(path: &Path) -> Result<Array2<f64>> {
 /// As [`read_matrix`]; also when the CSV has more than one column and more
 /// than one row, or the .npy is not 1-D.
 pub fn read_condensed(path: &Path) -> Result<Vec<f64>> {
-    match Format::from_path(path)? {
+    let format = Format::from_path(path)?;
+    let (input, len) = open(path)?;
+    condensed_from(input, len, format, path)
+}
+
+/// [`read_condensed`] on the bytes of a file; `path` only names the input
+/// in messages.
+///
+/// # Errors
+/// As [`read_condensed`], and [`Error::InvalidArgument`] for
+/// [`Format::Json`].
+pub fn read_condensed_bytes(bytes: &[u8], format: Format, path: &Path) -> Result<Vec<f64>> {
+    condensed_from(bytes, bytes.len() as u64, format, path)
+}
+
+fn condensed_from<R: std::io::BufRead>(
+    input: R,
+    len: u64,
+    format: Format,
+    path: &Path,
+) -> Result<Vec<f64>> {
+    match format {
         Format::Csv => {
-            let m = read_csv_matrix(path)?;
+            let m = csv_text::read_csv(input, path)?;
             if m.ncols() == 1 || m.nrows() == 1 {
                 Ok(m.iter().copied().collect())
             } else {
@@ -96,7 +173,7 @@ pub fn read_condensed(path: &Path) -> Result<Vec<f64>> {
                 })
             }
         }
-        Format::Npy => npy::read_vector(path),
+        Format::Npy => npy::read_vector(input, len, path),
         Format::Json => Err(Error::invalid_argument(
             path.display().to_string(),
             "a condensed matrix is read from .csv or .npy, not .json",
@@ -122,21 +199,44 @@ pub struct LinkageJson {
 }
 
 /// Reads Z from .csv, .npy or .json (as `hclust linkage` writes them) and
-/// checks that it is a valid linkage matrix.
+/// checks that it is a valid linkage matrix. A UTF-8 byte-order mark before
+/// the JSON is ignored.
 ///
 /// # Errors
 /// Those of reading the file; [`Error::InvalidLinkage`] naming the file and
 /// what is wrong with the matrix.
 pub fn read_linkage(path: &Path) -> Result<Array2<f64>> {
-    let z = match Format::from_path(path)? {
-        Format::Csv => read_csv_matrix(path)?,
-        Format::Npy => npy::read_matrix(path)?,
+    let format = Format::from_path(path)?;
+    let (input, len) = open(path)?;
+    linkage_from(input, len, format, path)
+}
+
+/// [`read_linkage`] on the bytes of a file; `path` only names the input in
+/// messages.
+///
+/// # Errors
+/// As [`read_linkage`].
+pub fn read_linkage_bytes(bytes: &[u8], format: Format, path: &Path) -> Result<Array2<f64>> {
+    linkage_from(bytes, bytes.len() as u64, format, path)
+}
+
+fn linkage_from<R: std::io::BufRead>(
+    mut input: R,
+    len: u64,
+    format: Format,
+    path: &Path,
+) -> Result<Array2<f64>> {
+    let z = match format {
+        Format::Csv => csv_text::read_csv(input, path)?,
+        Format::Npy => npy::read_matrix(input, len, path)?,
         Format::Json => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            let mut bytes = Vec::new();
+            input.read_to_end(&mut bytes).map_err(|source| Error::Io {
                 path: path.to_path_buf(),
                 source,
             })?;
-            let doc: LinkageJson = serde_json::from_str(&text).map_err(|e| Error::Parse {
+            let text = bytes.strip_prefix(BOM).unwrap_or(&bytes);
+            let doc: LinkageJson = serde_json::from_slice(text).map_err(|e| Error::Parse {
                 path: path.to_path_buf(),
                 line: Some(e.line()),
                 column: Some(e.column()),
@@ -155,17 +255,41 @@ pub fn read_linkage(path: &Path) -> Result<Array2<f64>> {
     Ok(z)
 }
 
-/// Reads one label per line (a labels file); blank lines are kept as empty
-/// labels only inside the file, trailing ones are dropped.
+/// The UTF-8 byte-order mark some editors put at the start of a text file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads one label per line (a labels file, UTF-8); spaces around a label
+/// and a byte-order mark at the start are dropped, blank lines are kept as
+/// empty labels only inside the file, trailing ones are dropped.
 ///
 /// # Errors
-/// [`Error::Io`] when the file cannot be read.
+/// [`Error::Io`] when the file cannot be read; [`Error::Parse`] naming the
+/// first line that is not UTF-8.
 pub fn read_labels(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut labels: Vec<String> = text.lines().map(|l| l.trim().to_string()).collect();
+    read_labels_bytes(&read_all(path)?, path)
+}
+
+/// [`read_labels`] on the bytes of a file; `path` only names the input in
+/// messages.
+///
+/// # Errors
+/// As [`read_labels`].
+pub fn read_labels_bytes(bytes: &[u8], path: &Path) -> Result<Vec<String>> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let mut labels = Vec::new();
+    for (k, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let text = std::str::from_utf8(line).map_err(|e| Error::Parse {
+            path: path.to_path_buf(),
+            line: Some(k + 1),
+            column: None,
+            reason: format!(
+                "not UTF-8 (byte {} of the line, in '{}'): save the labels file as UTF-8",
+                e.valid_up_to() + 1,
+                csv_text::shown(line, 60)
+            ),
+        })?;
+        labels.push(text.trim().to_string());
+    }
     while labels.last().is_some_and(|l| l.is_empty()) {
         labels.pop();
     }
