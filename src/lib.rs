@@ -18,8 +18,12 @@ pub mod memory;
 pub mod precision;
 pub mod render;
 pub mod report;
+mod spatial;
 
 pub use distance::{pdist, pdist_f32, CondensedMatrix, CustomMetric, Metric};
 pub use error::{Error, Result};
-pub use linkage::{linkage, linkage_condensed, linkage_f32, Method};
+pub use linkage::{
+    linkage, linkage_condensed, linkage_f32, linkage_with, Algorithm, LinkageOptions,
+    LinkageReport, LinkageResult, Method,
+};
 pub use precision::Precision;

@@ -194,10 +194,13 @@ fn single_linkage_without_the_matrix_is_the_cpus_to_the_bit_ties_included() {
         let (g, c) = gpu_and_cpu(&b, &x, Method::Single);
         assert_eq!(g, c, "n = {n}");
     }
-    // distances that overflow to infinity: both take the lowest point left
+    // Distances that overflow to infinity: both refuse, naming the same pair.
     let x = ndarray::array![[0.0], [1e200], [-1e200], [3e200], [1.0]];
-    let (g, c) = gpu_and_cpu(&b, &x, Method::Single);
+    let g = b.linkage(x.view(), Method::Single, &Metric::Euclidean);
+    let c = CpuBackend::default().linkage(x.view(), Method::Single, &Metric::Euclidean);
+    let (g, c) = (g.unwrap_err().to_string(), c.unwrap_err().to_string());
     assert_eq!(g, c);
+    assert!(g.contains("overflows f64"), "{g}");
 }
 
 #[test]

@@ -269,8 +269,11 @@ pub fn suggest(args: SuggestArgs) -> Result<()> {
     let mut text = String::new();
     for s in &all {
         text.push_str(&format!(
-            "{}: {} clusters (cut at height {:.6})\n",
-            s.method, s.k, s.threshold
+            "{}: {} cluster{} ({})\n",
+            s.method,
+            s.k,
+            if s.k == 1 { "" } else { "s" },
+            s.describe_cut()
         ));
         for (what, v) in &s.evidence {
             text.push_str(&format!("    {what}: {v:.6}\n"));

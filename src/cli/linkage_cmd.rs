@@ -4,11 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::backend::{select_backend, BackendChoice, Precision};
+use crate::backend::{BackendChoice, Precision};
 use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
 use crate::io;
-use crate::linkage::Method;
+use crate::linkage::{
+    linkage_condensed_with, linkage_with, Algorithm, LinkageOptions, LinkageReport, Method,
+};
 
 /// Where the work runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,6 +112,15 @@ pub struct LinkageArgs {
     /// median on euclidean observations); auto: only when it would not fit.
     #[arg(long, value_enum, default_value = "auto")]
     pub memory: MemoryArg,
+    /// Which algorithm: auto (the fastest exact one for the method, metric,
+    /// n and d), tree (a kd-tree: single, ward), vector (no matrix: single,
+    /// ward, centroid, median) or matrix (scipy's algorithms on the
+    /// distance matrix).
+    #[arg(long, default_value = "auto")]
+    pub algorithm: String,
+    /// Say which algorithm ran and why.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Whether to build the distance matrix.
@@ -186,55 +197,49 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         .output("-o", args.output.as_deref(), io::OutputKind::Linkage)
         .check()?;
     let method: Method = args.method.parse()?;
-    let precision = args.compute.precision();
     let progress = super::progress::Progress::new(args.quiet);
     progress.phase("reading");
-    let choice = args.compute.choice();
-    let pick = |n: usize| -> Result<Box<dyn crate::backend::Backend>> {
-        let (b, why) = select_backend(choice, precision, n)?;
-        if choice != BackendChoice::Cpu {
-            eprintln!("backend: {why}");
-        }
-        Ok(b)
+    let mut opts = LinkageOptions {
+        method,
+        metric: Metric::Euclidean,
+        backend: args.compute.choice(),
+        precision: args.compute.precision(),
+        algorithm: args.algorithm.parse()?,
     };
-    // Under auto, a problem the GPU refuses (too large for its memory)
-    // runs on the CPU instead, saying so.
-    let fallback = |e: Error| -> Result<Box<dyn crate::backend::Backend>> {
-        match e {
-            Error::TooLargeForGpu { .. } if choice == BackendChoice::Auto => {
-                eprintln!("backend: cpu: falling back, {e}");
-                Ok(Box::new(crate::backend::CpuBackend::new(precision)))
-            }
-            other => Err(other),
+    if args.memory == MemoryArg::Low {
+        if !matches!(opts.algorithm, Algorithm::Auto | Algorithm::Vector) {
+            return Err(Error::invalid_argument(
+                "--memory low",
+                format!(
+                    "means --algorithm vector, but --algorithm {} was given; give one of them",
+                    opts.algorithm.name()
+                ),
+            ));
         }
-    };
-    let (z, metric_name) = if args.condensed {
+        opts.algorithm = Algorithm::Vector;
+    }
+    let (result, metric_name) = if args.condensed {
         if args.metric != "euclidean" || args.p.is_some() {
             return Err(Error::invalid_argument(
                 "--metric",
                 "a condensed matrix already holds distances; drop --metric and --p",
             ));
         }
+        if args.memory == MemoryArg::Low {
+            return Err(Error::invalid_argument(
+                "--memory low",
+                "needs observations: a condensed matrix is the distance matrix itself",
+            ));
+        }
         let y = CondensedMatrix::new(io::read_condensed(&args.input)?)?;
-        let backend = pick(y.n())?;
         progress.phase("merging");
-        // Keep a copy for the fallback only where one can happen (auto on
-        // the GPU): on the CPU the matrix is merged in place, uncopied.
-        let z = if choice == BackendChoice::Auto && !backend.name().starts_with("cpu") {
-            match backend.linkage_condensed(y.clone(), method) {
-                Ok(z) => z,
-                Err(e) => fallback(e)?.linkage_condensed(y, method)?,
-            }
-        } else {
-            backend.linkage_condensed(y, method)?
-        };
-        (z, "precomputed".to_string())
+        (linkage_condensed_with(y, &opts), "precomputed".to_string())
     } else {
-        let metric = build_metric(&args)?;
-        if method.needs_euclidean() && !metric.is_euclidean() {
+        opts.metric = build_metric(&args)?;
+        if method.needs_euclidean() && !opts.metric.is_euclidean() {
             return Err(Error::MethodNeedsEuclidean {
                 method: method.name().into(),
-                metric: metric.name().into(),
+                metric: opts.metric.name().into(),
             });
         }
         let x = io::read_matrix(&args.input)?;
@@ -247,43 +252,44 @@ pub fn run(args: LinkageArgs) -> Result<()> {
                 args.input.display()
             );
         }
-        if args.memory == MemoryArg::Low && !metric.is_euclidean() {
+        if args.memory == MemoryArg::Low && !opts.metric.is_euclidean() {
             return Err(Error::invalid_argument(
                 "--memory low",
                 "works on euclidean observations only; other metrics need the distance matrix",
             ));
         }
-        // Single linkage on euclidean observations never builds the matrix,
-        // on either backend: it goes the usual way below.
-        if args.memory == MemoryArg::Low && method != Method::Single {
-            if choice != BackendChoice::Cpu {
-                eprintln!(
-                    "backend: cpu: {method} without the distance matrix runs on the CPU \
-                     (the GPU backend needs the matrix for it)"
-                );
-            }
-            progress.phase("merging without the distance matrix");
-            let z = crate::linkage::low_memory(x.view(), method)?;
-            progress.finish();
-            return write_z(&args, &z, method, metric.name());
-        }
-        let backend = pick(x.nrows())?;
         progress.phase("distances and merging");
-        let z = match backend.linkage(x.view(), method, &metric) {
-            Ok(z) => z,
-            Err(e) => fallback(e)?.linkage(x.view(), method, &metric)?,
-        };
-        (z, metric.name().to_string())
+        let name = opts.metric.name().to_string();
+        (linkage_with(x.view(), &opts), name)
     };
+    let result = result.map_err(|e| match e {
+        Error::InvalidArgument { name, reason } if name == "algorithm" => Error::InvalidArgument {
+            name: if args.memory == MemoryArg::Low {
+                "--memory low".into()
+            } else {
+                "--algorithm".into()
+            },
+            reason,
+        },
+        e => e,
+    })?;
     progress.finish();
-    // Centroid and median follow the CPU's tie order on the GPU too.
-    if choice != BackendChoice::Cpu && method.is_monotone() && has_tied_heights(&z) {
-        eprintln!(
-            "note: Z has tied merge heights; with ties several dendrograms are equally valid, \
-             and only --backend cpu follows scipy's tie order exactly"
-        );
+    print_report(&result.report, opts.backend, args.verbose);
+    write_z(&args, &result.z, method, &metric_name)
+}
+
+/// Says on stderr what ran: the backend when it was not simply the CPU
+/// asked for, the algorithm with --verbose, and every note.
+fn print_report(report: &LinkageReport, choice: BackendChoice, verbose: bool) {
+    if choice != BackendChoice::Cpu {
+        eprintln!("backend: {}: {}", report.backend, report.backend_reason);
     }
-    write_z(&args, &z, method, &metric_name)
+    if verbose {
+        eprintln!("algorithm: {} ({})", report.algorithm, report.reason);
+    }
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
 }
 
 /// Writes Z where --output says (CSV on stdout without it).
@@ -299,14 +305,6 @@ fn write_z(
         }),
         None => super::emit(None, &io::linkage_csv(z)),
     }
-}
-
-/// Whether two merges share a height (where the GPU's order of merging may
-/// pick another of the equally valid trees than scipy's).
-fn has_tied_heights(z: &ndarray::Array2<f64>) -> bool {
-    let mut h: Vec<f64> = z.column(2).to_vec();
-    h.sort_by(f64::total_cmp);
-    h.windows(2).any(|w| w[0] == w[1])
 }
 
 /// scipy's warning test: square, zero diagonal, non-negative, symmetric.

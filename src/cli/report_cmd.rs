@@ -78,7 +78,10 @@ fn summary(r: &Report, dir: &Path) -> String {
     let how = match r.cut {
         CutChoice::MaxD(d) => format!("cut at max_d = {d}"),
         CutChoice::K(k) => format!("cut into at most {k}"),
-        CutChoice::Suggested(k) => format!("cut into {k} as the elbow suggests"),
+        CutChoice::Suggested(k) => match r.suggestions.first().and_then(|s| s.note.as_ref()) {
+            Some(note) => format!("cut into {k} as the elbow suggests; {note}"),
+            None => format!("cut into {k} as the elbow suggests"),
+        },
     };
     let last: Vec<String> =
         r.z.column(2)
@@ -88,12 +91,12 @@ fn summary(r: &Report, dir: &Path) -> String {
             .map(|v| format!("{v:.1}"))
             .collect();
     format!(
-        "first merge: {} and {} at {:.4}\nlast four heights: {}\ncophenetic correlation: {:.3}\nclusters ({how}): {}\nsuggestions: {}\nreport: {}\n",
+        "first merge: {} and {} at {:.4}\nlast four heights: {}\ncophenetic correlation: {}\nclusters ({how}): {}\nsuggestions: {}\nreport: {}\n",
         r.z[[0, 0]],
         r.z[[0, 1]],
         r.z[[0, 2]],
         last.join(", "),
-        r.cophenetic,
+        r.cophenetic_text(3),
         r.clusters.iter().max().unwrap_or(&0),
         r.suggestions.iter().map(|s| format!("{} k={}", s.method, s.k)).collect::<Vec<_>>().join(", "),
         dir.join("report.html").display()

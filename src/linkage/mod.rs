@@ -7,9 +7,11 @@
 //! the merges and a union-find relabelling), and the generic algorithm for
 //! centroid and median (rows in merge order).
 
+mod boruvka;
 #[cfg(test)]
 mod brute_source;
 mod convert;
+mod entry;
 mod finite;
 mod generic;
 mod method;
@@ -22,11 +24,16 @@ mod rows;
 pub(crate) mod sourced;
 mod validate;
 mod vector;
+mod ward_tree;
 mod working;
 
 use ndarray::{Array2, ArrayView2};
 
 pub use convert::{from_mlab_linkage, from_r_hclust, to_mlab_linkage, to_r_hclust, RHclust};
+pub use entry::{
+    linkage_condensed_with, linkage_with, Algorithm, LinkageOptions, LinkageReport, LinkageResult,
+    SMALL_N, TIE_EXACT_MAX_N, TREE_MAX_DIM, VECTOR_MIN_N,
+};
 pub use method::Method;
 pub use primitive::linkage_primitive;
 pub use validate::{check_linkage, is_monotonic, is_valid_linkage, num_obs_linkage};

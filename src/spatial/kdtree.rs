@@ -1,0 +1,190 @@
+//! A kd-tree over observations, built once: the points copied in tree
+//! order (each node's points are one contiguous run), a bounding box per
+//! node, and nodes in pre-order (a node's children come after it, so a
+//! reverse walk visits children before parents).
+//!
+//! kiddo and the other kd-tree crates answer nearest-neighbour queries
+//! over a fixed point set; Borůvka's algorithm needs the nearest point in
+//! *another component*, with subtrees skipped when all their points share
+//! the querying point's component, and Ward's chain needs a tree whose
+//! points carry weights and come and go. Both need per-node marks that
+//! those crates do not keep, so the tree is ours: a plain array layout
+//! that the algorithms annotate.
+
+use rayon::prelude::*;
+
+/// Points per leaf at most.
+pub(crate) const LEAF_SIZE: usize = 16;
+
+/// One node: its points are `start..end` in tree order; an inner node has
+/// two children (`left`, `right`), a leaf has none (`left == NONE`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Node {
+    pub start: u32,
+    pub end: u32,
+    pub left: u32,
+    pub right: u32,
+}
+
+/// No child.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// The tree: nodes, their boxes, and the points in tree order.
+pub(crate) struct KdTree {
+    /// Features per point.
+    pub m: usize,
+    /// Nodes in pre-order; node 0 is the root.
+    pub nodes: Vec<Node>,
+    /// Box lower corners, `m` values per node.
+    pub lo: Vec<f64>,
+    /// Box upper corners, `m` values per node.
+    pub hi: Vec<f64>,
+    /// The points in tree order, row-major (`m` values each).
+    pub points: Vec<f64>,
+    /// `index[k]`: the original row of the point at tree position k.
+    pub index: Vec<u32>,
+}
+
+impl KdTree {
+    /// Builds the tree over the rows of `data` (n x m, row-major): each
+    /// node splits its widest side at the median. O(n log n).
+    ///
+    /// Callers guarantee n >= 1 and n < 2^32.
+    pub fn build(data: &[f64], n: usize, m: usize) -> KdTree {
+        debug_assert!(n >= 1 && n < u32::MAX as usize);
+        let mut index: Vec<u32> = (0..n as u32).collect();
+        let mut nodes = Vec::with_capacity(2 * n / LEAF_SIZE + 2);
+        let mut lo = Vec::with_capacity((2 * n / LEAF_SIZE + 2) * m);
+        let mut hi = Vec::with_capacity((2 * n / LEAF_SIZE + 2) * m);
+        build_node(data, m, &mut index, 0, &mut nodes, &mut lo, &mut hi);
+        let points: Vec<f64> = index
+            .par_iter()
+            .flat_map_iter(|&i| data[i as usize * m..(i as usize + 1) * m].iter().copied())
+            .collect();
+        KdTree {
+            m,
+            nodes,
+            lo,
+            hi,
+            points,
+            index,
+        }
+    }
+
+    /// The coordinates of the point at tree position k.
+    #[inline(always)]
+    pub fn point(&self, k: usize) -> &[f64] {
+        &self.points[k * self.m..(k + 1) * self.m]
+    }
+
+    /// The box of node `v`: (lower corner, upper corner).
+    #[inline(always)]
+    pub fn bounds(&self, v: usize) -> (&[f64], &[f64]) {
+        let m = self.m;
+        (&self.lo[v * m..(v + 1) * m], &self.hi[v * m..(v + 1) * m])
+    }
+
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+}
+
+/// Builds the node for `idx` (whose first element sits at tree position
+/// `offset`) and its subtree, appending in pre-order.
+fn build_node(
+    data: &[f64],
+    m: usize,
+    idx: &mut [u32],
+    offset: usize,
+    nodes: &mut Vec<Node>,
+    lo: &mut Vec<f64>,
+    hi: &mut Vec<f64>,
+) -> u32 {
+    let id = nodes.len();
+    nodes.push(Node {
+        start: offset as u32,
+        end: (offset + idx.len()) as u32,
+        left: NONE,
+        right: NONE,
+    });
+    let (blo, bhi) = bounding_box(data, m, idx);
+    lo.extend_from_slice(&blo);
+    hi.extend_from_slice(&bhi);
+    if idx.len() <= LEAF_SIZE {
+        return id as u32;
+    }
+    let dim = (0..m)
+        .max_by(|&a, &b| (bhi[a] - blo[a]).total_cmp(&(bhi[b] - blo[b])))
+        .unwrap_or(0);
+    let mid = idx.len() / 2;
+    if bhi[dim] - blo[dim] <= 0.0 {
+        // All points identical: split by row, in ascending order, so that
+        // a walk that prefers low rows on ties (Ward's chain) can skip the
+        // later halves.
+        idx.sort_unstable();
+    } else {
+        let coord = |i: &u32| data[*i as usize * m + dim];
+        idx.select_nth_unstable_by(mid, |a, b| coord(a).total_cmp(&coord(b)));
+    }
+    let (left, right) = idx.split_at_mut(mid);
+    let l = build_node(data, m, left, offset, nodes, lo, hi);
+    let r = build_node(data, m, right, offset + mid, nodes, lo, hi);
+    nodes[id].left = l;
+    nodes[id].right = r;
+    id as u32
+}
+
+/// The smallest box holding the rows `idx` of `data`.
+fn bounding_box(data: &[f64], m: usize, idx: &[u32]) -> (Vec<f64>, Vec<f64>) {
+    let mut lo = vec![f64::INFINITY; m];
+    let mut hi = vec![f64::NEG_INFINITY; m];
+    for &i in idx {
+        let row = &data[i as usize * m..(i as usize + 1) * m];
+        for k in 0..m {
+            lo[k] = lo[k].min(row[k]);
+            hi[k] = hi[k].max(row[k]);
+        }
+    }
+    (lo, hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_point_lies_in_its_nodes_boxes_and_leaves_partition_the_points() {
+        let n = 1000;
+        let m = 3;
+        let data: Vec<f64> = (0..n * m)
+            .map(|k| ((k * 7919) % 1013) as f64 / 17.0)
+            .collect();
+        let t = KdTree::build(&data, n, m);
+        let mut seen = vec![false; n];
+        for (v, node) in t.nodes.iter().enumerate() {
+            let (lo, hi) = t.bounds(v);
+            for k in node.start as usize..node.end as usize {
+                let p = t.point(k);
+                for d in 0..m {
+                    assert!(lo[d] <= p[d] && p[d] <= hi[d]);
+                }
+                assert_eq!(p, &data[t.index[k] as usize * m..][..m]);
+            }
+            if node.left == NONE {
+                for s in &mut seen[node.start as usize..node.end as usize] {
+                    assert!(!*s);
+                    *s = true;
+                }
+            } else {
+                let (l, r) = (t.nodes[node.left as usize], t.nodes[node.right as usize]);
+                assert!(node.left as usize > v && node.right as usize > v);
+                assert_eq!(
+                    (l.start, l.end, r.start, r.end),
+                    (node.start, r.start, l.end, node.end)
+                );
+            }
+        }
+        assert!(seen.iter().all(|&s| s));
+    }
+}
