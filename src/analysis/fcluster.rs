@@ -207,15 +207,13 @@ fn check_monocrit(values: &[f64], rows: usize) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::InvalidLinkage`] when Z is not valid; [`Error::InvalidArgument`]
-/// for a NaN or negative t, a maxclust t below 1 or not a whole number, or
-/// monocrit values of the wrong length.
+/// for a NaN t, a maxclust t below 1 or not a whole number, or monocrit
+/// values of the wrong length. A negative threshold is scipy's too: below
+/// every height, it leaves every observation alone.
 pub fn fcluster(z: ArrayView2<f64>, t: f64, criterion: &Criterion) -> Result<Vec<usize>> {
     check_linkage(z)?;
-    if t.is_nan() || t < 0.0 {
-        return Err(Error::invalid_argument(
-            "t",
-            format!("{t}: the threshold must be a number >= 0"),
-        ));
+    if t.is_nan() {
+        return Err(Error::invalid_argument("t", "NaN is not a threshold"));
     }
     let max_nc = || -> Result<usize> {
         if t < 1.0 || t.fract() != 0.0 {
@@ -327,10 +325,17 @@ mod tests {
         for (t, c) in [
             (0.0, Criterion::MaxClust),
             (f64::NAN, Criterion::Distance),
-            (-1.0, Criterion::Distance),
+            (-1.0, Criterion::MaxClust),
             (2.5, Criterion::MaxClust),
         ] {
             assert!(fcluster(z.view(), t, &c).is_err(), "{t} {c:?}");
+        }
+        // scipy's fcluster(Z, -1, 'distance'): every observation alone.
+        let n = z.nrows() + 1;
+        for c in [Criterion::Distance, Criterion::Inconsistent { depth: 2 }] {
+            let mut l = fcluster(z.view(), -1.0, &c).unwrap();
+            l.sort_unstable();
+            assert_eq!(l, (1..=n).collect::<Vec<_>>(), "{c:?}");
         }
         let e = fcluster(z.view(), 1.0, &Criterion::Monocrit(vec![1.0]))
             .unwrap_err()

@@ -61,34 +61,21 @@ const FCLUSTER_FLAGS: [(&str, &str); 5] = [
     ("labels", "--labels"),
 ];
 
-/// scipy's fcluster at any threshold. The library takes t >= 0; a negative
-/// t (below every height, so every observation alone where the values are
-/// heights) is the cut at 0 of the values shifted by -t: `v <= t` exactly
-/// when `v - t <= 0`, in floating point too. NaN, and a negative number
-/// of clusters for maxclust, are refused.
+/// scipy's fcluster at any threshold (the library's; a negative number
+/// of clusters for maxclust gets the flag's own words).
 fn fcluster_at(z: ArrayView2<f64>, t: f64, criterion: &Criterion) -> Result<Vec<usize>> {
-    if t.is_nan() {
-        return Err(Error::invalid_argument("t", "NaN is not a threshold"));
+    if t < 0.0
+        && matches!(
+            criterion,
+            Criterion::MaxClust | Criterion::MaxClustMonocrit(_)
+        )
+    {
+        return Err(Error::invalid_argument(
+            "t",
+            format!("{t}: maxclust's t is a number of clusters, so it cannot be negative"),
+        ));
     }
-    if t >= 0.0 {
-        return analysis::fcluster(z, t, criterion);
-    }
-    let values = match criterion {
-        Criterion::Distance => analysis::maxdists(z)?,
-        Criterion::Inconsistent { depth } => {
-            let r = analysis::inconsistent(z, *depth)?;
-            analysis::max_rstat(z, r.view(), 3)?
-        }
-        Criterion::Monocrit(v) => v.clone(),
-        Criterion::MaxClust | Criterion::MaxClustMonocrit(_) => {
-            return Err(Error::invalid_argument(
-                "t",
-                format!("{t}: maxclust's t is a number of clusters, so it cannot be negative"),
-            ))
-        }
-    };
-    let shifted = values.iter().map(|v| v - t).collect();
-    analysis::fcluster(z, 0.0, &Criterion::Monocrit(shifted))
+    analysis::fcluster(z, t, criterion)
 }
 
 /// Runs `hclust fcluster`.
