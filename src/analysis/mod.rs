@@ -3,6 +3,7 @@
 //! suggestions. Nothing here recurses on the depth of the tree.
 
 mod cophenet;
+pub mod cophenet_stream;
 mod cut;
 mod fcluster;
 mod inconsistent;
@@ -14,6 +15,10 @@ mod tree;
 use ndarray::ArrayView2;
 
 pub use cophenet::{cophenet, cophenet_correlation};
+pub use cophenet_stream::{
+    cophenet_correlation_auto, cophenet_correlation_sampled, cophenet_correlation_streamed,
+    CophenetCorrelation,
+};
 pub use cut::{cut_tree, leaders, Cut};
 pub use fcluster::{fcluster, fclusterdata, is_isomorphic, Criterion};
 pub use inconsistent::{inconsistent, max_rstat, maxdists, maxinconsts};

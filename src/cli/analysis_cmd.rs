@@ -35,6 +35,11 @@ pub struct CophenetArgs {
     /// Write the cophenetic distances (condensed, one per line, or .npy).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Estimate the correlation from this many sampled pairs (with its
+    /// standard error, on stderr) instead of from every pair; the default
+    /// samples 2,000,000 pairs only where n(n-1)/2 exceeds 10^9.
+    #[arg(long, value_name = "PAIRS", allow_negative_numbers = true, value_parser = values::pairs)]
+    pub sample: Option<usize>,
 }
 
 /// Runs `hclust cophenet`.
@@ -49,7 +54,40 @@ pub fn cophenet(args: CophenetArgs) -> Result<()> {
         .check()?;
     let z = io::read_linkage(&args.z)?;
     let x = io::read_matrix(&args.data)?;
-    let y = pdist(x.view(), &Metric::from_name(&args.metric)?)?;
+    let metric = Metric::from_name(&args.metric)?;
+    let n = x.nrows();
+    // The matrix where it is small (scipy's arithmetic, and the distances
+    // for -o); without it, every pair streamed, or a sample.
+    let matrix_ok = args.sample.is_none()
+        && (args.output.is_some()
+            || (n <= 20_000
+                && crate::memory::check_condensed_fits(n, crate::Precision::F64).is_ok()));
+    if !matrix_ok {
+        let c = match args.sample {
+            Some(pairs) => {
+                analysis::cophenet_correlation_sampled(z.view(), x.view(), &metric, pairs, 0)
+            }
+            None => analysis::cophenet_correlation_auto(z.view(), x.view(), &metric),
+        }
+        .map_err(|e| with_flag_names(e, &[("pairs", "--sample"), ("data", "--data")]))?;
+        println!("{}", c.r);
+        if let Some(se) = c.std_error {
+            eprintln!(
+                "note: an estimate from {} sampled pairs, standard error {se:.1e}",
+                c.pairs
+            );
+        }
+        return Ok(());
+    }
+    if args.output.is_some() {
+        crate::memory::check_condensed_fits(n, crate::Precision::F64).map_err(|e| {
+            Error::invalid_argument(
+                "-o",
+                format!("the cophenetic distances are n(n-1)/2 values: {e}; drop -o for the correlation alone"),
+            )
+        })?;
+    }
+    let y = pdist(x.view(), &metric)?;
     let (c, d) = analysis::cophenet_correlation(z.view(), &y)?;
     println!("{c}");
     if let Some(path) = &args.output {

@@ -58,6 +58,15 @@ pub struct ReportArgs {
     /// Where to compute, and in what precision.
     #[command(flatten)]
     pub compute: ComputeArgs,
+    /// Which linkage algorithm: auto, tree, vector or matrix (as for
+    /// `hclust linkage`).
+    #[arg(long, default_value = "auto")]
+    pub algorithm: String,
+    /// Estimate the cophenetic correlation from this many sampled pairs
+    /// (labelled as an estimate, with its standard error); by default
+    /// every pair counts up to 10^9 pairs, and 2,000,000 are sampled above.
+    #[arg(long, value_name = "PAIRS", allow_negative_numbers = true, value_parser = super::values::pairs)]
+    pub sample: Option<usize>,
 }
 
 /// Arguments of `hclust demo`.
@@ -134,6 +143,9 @@ fn run_report(
     if opts.backend != crate::backend::BackendChoice::Cpu {
         eprintln!("backend: {}", r.backend);
     }
+    for note in &r.linkage.notes {
+        eprintln!("note: {note}");
+    }
     progress.phase("writing");
     write_files(dir, &r, inputs)?;
     progress.finish();
@@ -179,6 +191,11 @@ pub fn report(args: ReportArgs) -> Result<()> {
         row_labels: args.labels.as_deref().map(io::read_labels).transpose()?,
         backend: args.compute.choice(),
         precision: args.compute.precision(),
+        algorithm: args
+            .algorithm
+            .parse()
+            .map_err(|e| with_flag_names(e, &[("algorithm", "--algorithm")]))?,
+        cophenet_sample: args.sample,
     };
     run_report(x.view(), &opts, &args.output, &inputs, &progress)
 }

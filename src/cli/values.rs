@@ -40,6 +40,15 @@ pub fn merges(s: &str) -> Result<usize, String> {
     whole(s, "the number of merges to look at")
 }
 
+/// `cophenet --sample`: a number of sampled pairs, at least 40 (20
+/// batches of two for the standard error).
+pub fn pairs(s: &str) -> Result<usize, String> {
+    match whole(s, "a number of pairs")? {
+        k if k < 40 => Err("sample at least 40 pairs (20 batches give the standard error)".into()),
+        k => Ok(k),
+    }
+}
+
 /// A number of clusters (`-k`, `--n-clusters`): at least 1.
 pub fn clusters(s: &str) -> Result<usize, String> {
     match whole(s, "a number of clusters")? {

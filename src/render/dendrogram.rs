@@ -34,7 +34,8 @@ pub fn truncation_note(p: usize, n_leaves: usize) -> String {
     )
 }
 
-fn thousands(n: usize) -> String {
+/// A count with thousands separators: 1,000,000.
+pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

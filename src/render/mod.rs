@@ -59,8 +59,8 @@ pub mod scatter;
 mod svg;
 
 pub use dendrogram::{
-    auto_truncate, dendrogram_svg, truncation_note, DendrogramStyle, AUTO_TRUNCATE_ABOVE,
-    AUTO_TRUNCATE_P,
+    auto_truncate, dendrogram_svg, thousands, truncation_note, DendrogramStyle,
+    AUTO_TRUNCATE_ABOVE, AUTO_TRUNCATE_P,
 };
 pub use elbow::{elbow_series, elbow_svg};
 pub use frame::{dendrogram_frame, DendrogramFrame};

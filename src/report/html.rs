@@ -11,7 +11,7 @@ pub(super) struct Page<'a> {
     pub n: usize,
     pub m: usize,
     pub z: &'a Array2<f64>,
-    pub cophenetic: f64,
+    pub cophenetic: &'a crate::analysis::CophenetCorrelation,
     pub suggestions: &'a [Suggestion],
     pub cut: &'a CutChoice,
     pub clusters: &'a [usize],

@@ -11,12 +11,14 @@ use std::path::Path;
 use ndarray::{Array2, ArrayView2};
 
 use crate::analysis::suggest::{elbow, largest_gap, most_inconsistent, Suggestion};
-use crate::analysis::{cophenet_correlation, fcluster, inconsistent, Criterion};
-use crate::backend::{select_backend, BackendChoice, Precision};
+use crate::analysis::{cophenet_correlation_auto, CophenetCorrelation};
+use crate::analysis::{fcluster, inconsistent, Criterion};
+use crate::backend::{BackendChoice, Precision};
 use crate::dendrogram::{dendrogram, DendrogramOptions, TruncateMode};
 use crate::distance::Metric;
 use crate::error::{Error, Result};
 use crate::linkage::Method;
+use crate::linkage::{linkage_with, Algorithm, LinkageOptions, LinkageReport};
 use crate::render::{
     auto_truncate, dendrogram_svg, elbow_series, elbow_svg, scatter_svg, svg_to_png_2x,
     truncation_note, DendrogramStyle,
@@ -41,6 +43,11 @@ pub struct ReportOptions {
     pub backend: BackendChoice,
     /// How to store the distance matrix (f32: half the memory).
     pub precision: Precision,
+    /// Which family of linkage algorithms (automatic by default).
+    pub algorithm: Algorithm,
+    /// Estimate the cophenetic correlation from this many sampled pairs;
+    /// None: exact up to 10^9 pairs, 2,000,000 sampled pairs above.
+    pub cophenet_sample: Option<usize>,
 }
 
 impl Default for ReportOptions {
@@ -54,6 +61,8 @@ impl Default for ReportOptions {
             row_labels: None,
             backend: BackendChoice::Cpu,
             precision: Precision::F64,
+            algorithm: Algorithm::Auto,
+            cophenet_sample: None,
         }
     }
 }
@@ -74,8 +83,12 @@ pub enum CutChoice {
 pub struct Report {
     /// The linkage matrix.
     pub z: Array2<f64>,
-    /// The cophenetic correlation coefficient.
+    /// The cophenetic correlation coefficient (its value; see
+    /// `cophenetic_detail` for whether it is exact).
     pub cophenetic: f64,
+    /// The cophenetic correlation with how it was found: exact over every
+    /// pair, or estimated from sampled pairs with its standard error.
+    pub cophenetic_detail: CophenetCorrelation,
     /// The cut-off suggestions.
     pub suggestions: Vec<Suggestion>,
     /// How the cut was chosen.
@@ -86,29 +99,93 @@ pub struct Report {
     pub files: Vec<(String, Vec<u8>)>,
     /// The backend used and why (as `select_backend` says it).
     pub backend: String,
+    /// What the linkage ran and why.
+    pub linkage: LinkageReport,
 }
 
 impl Report {
-    /// The cophenetic correlation with `digits` decimals, or why it is
-    /// undefined (see [`cophenetic_text`]).
+    /// The cophenetic correlation with `digits` decimals, labelled as an
+    /// estimate where it is one, or why it is undefined (see
+    /// [`cophenetic_text`]).
     pub fn cophenetic_text(&self, digits: usize) -> String {
-        cophenetic_text(self.cophenetic, self.z.view(), digits)
+        cophenetic_text(&self.cophenetic_detail, self.z.view(), digits)
     }
 }
 
-/// A cophenetic correlation `r` of Z with `digits` decimals, or why it is
+/// A cophenetic correlation with `digits` decimals, "(an estimate from N
+/// sampled pairs, standard error E)" where it was sampled, or why it is
 /// undefined: Pearson's r divides by the spread of the cophenetic
 /// distances and of the data's distances, and is 0/0 when either is
 /// constant (all merge heights equal, or all distances equal).
-pub fn cophenetic_text(r: f64, z: ArrayView2<f64>, digits: usize) -> String {
-    if r.is_finite() {
-        return format!("{r:.digits$}");
+pub fn cophenetic_text(c: &CophenetCorrelation, z: ArrayView2<f64>, digits: usize) -> String {
+    let r = c.r;
+    if !r.is_finite() {
+        let h = z.column(2);
+        return if h.iter().all(|&v| v == h[0]) {
+            "undefined (all merge heights are equal)".to_string()
+        } else {
+            "undefined (all distances are equal)".to_string()
+        };
     }
-    let h = z.column(2);
-    if h.iter().all(|&v| v == h[0]) {
-        "undefined (all merge heights are equal)".to_string()
-    } else {
-        "undefined (all distances are equal)".to_string()
+    match c.std_error {
+        None => format!("{r:.digits$}"),
+        Some(se) => format!(
+            "{r:.digits$} (an estimate from {} sampled pairs of the {} pairs, standard error {se:.1e})",
+            crate::render::thousands(c.pairs as usize),
+            crate::render::thousands(((z.nrows() + 1) as u128 * z.nrows() as u128 / 2).min(usize::MAX as u128) as usize)
+        ),
+    }
+}
+
+/// The most points the report's scatter plot draws; above, an evenly
+/// spaced sample of them, each cluster kept.
+pub const SCATTER_MAX_POINTS: usize = 20_000;
+
+/// The scatter plot of the clusters, of every point up to
+/// [`SCATTER_MAX_POINTS`] and of an evenly spaced sample above (with the
+/// first point of every cluster, so that none is missing), saying so in
+/// its title.
+fn scatter_of_sample(x: ArrayView2<f64>, clusters: &[usize]) -> Result<String> {
+    let n = x.nrows();
+    if n <= SCATTER_MAX_POINTS {
+        return scatter_svg(x, clusters, "Clusters");
+    }
+    let step = n.div_ceil(SCATTER_MAX_POINTS);
+    let mut keep: Vec<usize> = (0..n).step_by(step).collect();
+    let mut seen = std::collections::HashSet::new();
+    for (i, c) in clusters.iter().enumerate() {
+        if seen.insert(*c) && i % step != 0 {
+            keep.push(i);
+        }
+    }
+    keep.sort_unstable();
+    let xs = x.select(ndarray::Axis(0), &keep);
+    let labels: Vec<usize> = keep.iter().map(|&i| clusters[i]).collect();
+    let title = format!(
+        "Clusters ({} of {} points drawn)",
+        crate::render::thousands(keep.len()),
+        crate::render::thousands(n)
+    );
+    scatter_svg(xs.view(), &labels, &title)
+}
+
+/// Checks, before any work, that the report's O(n m) working memory fits:
+/// the observations, the tree or the centroids, Z, the labels and the
+/// layouts, about (6 m + 60) 8-byte values per observation.
+///
+/// # Errors
+/// [`Error::NotEnoughMemory`] with the bytes needed and available.
+fn check_report_memory(n: usize, m: usize) -> Result<()> {
+    let needed = (n as u64).saturating_mul(8 * (6 * m as u64 + 60));
+    match crate::memory::available_bytes() {
+        Some(available) if needed > available => Err(Error::NotEnoughMemory {
+            what: "the report's working memory (about (6 m + 60) values per observation)".into(),
+            n,
+            needed: crate::memory::human_bytes(needed),
+            available: crate::memory::human_bytes(available),
+            precision: Precision::F64,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -142,13 +219,31 @@ pub fn build_report(
         }
     }
     let n = x.nrows();
-    let (backend, why) = select_backend(opts.backend, opts.precision, n)?;
+    check_report_memory(n, x.ncols())?;
     progress("linkage");
-    let z = backend.linkage(x, opts.method, &opts.metric)?;
+    let result = linkage_with(
+        x,
+        &LinkageOptions {
+            method: opts.method,
+            metric: opts.metric.clone(),
+            backend: opts.backend,
+            precision: opts.precision,
+            algorithm: opts.algorithm,
+        },
+    )?;
+    let (z, linkage_report) = (result.z, result.report);
+    let why = format!(
+        "{}: {}",
+        linkage_report.backend, linkage_report.backend_reason
+    );
     progress("cophenetic correlation");
-    let y = backend.pdist(x, &opts.metric)?;
-    let (cophenetic, _) = cophenet_correlation(z.view(), &y)?;
-    drop(y);
+    let cophenetic_detail = match opts.cophenet_sample {
+        Some(pairs) => {
+            crate::analysis::cophenet_correlation_sampled(z.view(), x, &opts.metric, pairs, 0)?
+        }
+        None => cophenet_correlation_auto(z.view(), x, &opts.metric)?,
+    };
+    let cophenetic = cophenetic_detail.r;
 
     progress("suggestions");
     let mut suggestions: Vec<Suggestion> = elbow(z.view(), 10)?.into_iter().collect();
@@ -209,7 +304,7 @@ pub fn build_report(
     );
     let (last, accel) = elbow_series(z.view(), 10)?;
     let elbow_plot = elbow_svg(&last, &accel);
-    let scatter = scatter_svg(x, &clusters, "Clusters")?;
+    let scatter = scatter_of_sample(x, &clusters)?;
 
     let r = inconsistent(z.view(), 5)?;
     let last_rows: Vec<usize> = (n.saturating_sub(11)..n - 1).collect();
@@ -238,7 +333,7 @@ pub fn build_report(
         n,
         m: x.ncols(),
         z: &z,
-        cophenetic,
+        cophenetic: &cophenetic_detail,
         suggestions: &suggestions,
         cut: &cut,
         clusters: &clusters,
@@ -268,6 +363,8 @@ pub fn build_report(
         clusters,
         files,
         backend: why,
+        linkage: linkage_report,
+        cophenetic_detail,
     })
 }
 
