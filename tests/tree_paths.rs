@@ -170,6 +170,24 @@ fn awkward_point_sets() {
 }
 
 #[test]
+fn blocked_boruvka_on_many_features_equals_prim() {
+    let x = Array2::from_shape_fn((2100, 24), |(i, j)| {
+        ((i as f64 * 12.9898 + j as f64 * 78.233).sin() * 43758.5453).fract()
+    });
+    let r = linkage_with(x.view(), &LinkageOptions::new(Method::Single)).unwrap();
+    assert!(r.report.algorithm.contains("blocked"), "{}", r.report);
+    let prim = run(&x, Method::Single, Metric::Euclidean, Algorithm::Vector);
+    assert_eq!(r.z, prim);
+    // Ties (a coarse grid): the exact path reruns at this size.
+    let grid = x.mapv(|v| (v * 2.0).round());
+    let r = linkage_with(grid.view(), &LinkageOptions::new(Method::Single)).unwrap();
+    assert_eq!(
+        r.z,
+        run(&grid, Method::Single, Metric::Euclidean, Algorithm::Vector)
+    );
+}
+
+#[test]
 fn the_automatic_choice_says_what_ran() {
     // Small: scipy's exact paths.
     let x = Array2::from_shape_fn((100, 2), |(i, j)| {

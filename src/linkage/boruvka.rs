@@ -38,12 +38,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
+use super::boruvka_tree::TreeSource;
 use super::relabel::SlotMerge;
-use crate::spatial::kdtree::{KdTree, NONE};
-use crate::spatial::metric::{EuclideanKernel, Kernel, TreeMetric};
+use crate::spatial::kdtree::NONE;
+use crate::spatial::metric::{EuclideanKernel, TreeMetric};
 
 /// A union-find over tree positions, with path halving and union by size.
-struct UnionFind {
+pub(crate) struct UnionFind {
     parent: Vec<u32>,
     size: Vec<u32>,
 }
@@ -80,41 +81,84 @@ impl UnionFind {
     }
 }
 
-/// A point's best candidate: key and tree position (NONE when none).
+/// A point's best candidate: key and position (NONE when none).
 #[derive(Debug, Clone, Copy)]
-struct Best {
-    key: f64,
-    q: u32,
+pub(crate) struct Best {
+    /// The key (the distance before its finish).
+    pub key: f64,
+    /// The candidate's position.
+    pub q: u32,
 }
 
 impl Best {
-    const NONE: Best = Best {
+    /// No candidate.
+    pub const NONE: Best = Best {
         key: f64::INFINITY,
         q: NONE,
     };
 }
+
+/// Neighbours kept per point.
+pub(crate) const K: usize = 4;
 
 /// The edges of a minimum spanning tree of the rows of `data` (n x m,
 /// row-major, finite) under `metric`, as (observation, observation,
 /// distance) in the order they were found. n >= 2.
 pub(crate) fn boruvka_mst(data: &[f64], n: usize, m: usize, metric: TreeMetric) -> Vec<SlotMerge> {
     match metric {
-        TreeMetric::Euclidean => boruvka_with(data, n, m, EuclideanKernel),
-        other => boruvka_with(data, n, m, other),
+        TreeMetric::Euclidean => rounds(&mut TreeSource::new(data, n, m, EuclideanKernel), n),
+        other => rounds(&mut TreeSource::new(data, n, m, other), n),
     }
 }
 
-/// [`boruvka_mst`] compiled for one metric kernel.
-fn boruvka_with<K: Kernel>(data: &[f64], n: usize, m: usize, metric: K) -> Vec<SlotMerge> {
-    let tree = KdTree::build(data, n, m);
+/// [`boruvka_mst`] for euclidean data of many features, without a tree:
+/// every pair once, block against block (see [`super::boruvka_dense`]).
+pub(crate) fn boruvka_dense_mst(data: &[f64], n: usize, m: usize) -> Vec<SlotMerge> {
+    rounds(&mut super::boruvka_dense::DenseSource::new(data, n, m), n)
+}
+
+/// What Borůvka's rounds need of the points: their K nearest neighbours
+/// once, and each round the nearest point in another component of the
+/// points whose lists ran out. Points are numbered by the source's own
+/// positions (tree order for a kd-tree).
+pub(crate) trait Source: Sync {
+    /// The coordinates of the point at position p.
+    fn point(&self, p: usize) -> &[f64];
+
+    /// The observation (row of the input) at position p.
+    fn original(&self, p: usize) -> usize;
+
+    /// Every point's K nearest other points by (key, position), ascending,
+    /// NONE entries when there are fewer.
+    fn k_nearest_all(&self) -> Vec<[Best; K]>;
+
+    /// Called at the start of each round with the components.
+    fn begin_round(&mut self, comp: &[u32]);
+
+    /// The nearest point to p in another component by (key, position),
+    /// among those no farther than p's component's shared bound, with the
+    /// search's final limit `min(best key, shared bound)` (see
+    /// [`super::boruvka_tree`]).
+    fn nearest_other(
+        &self,
+        p: usize,
+        comp: &[u32],
+        bound: &[AtomicU64],
+        stack: &mut Vec<(u32, f64)>,
+    ) -> (Best, f64);
+
+    /// The distance from a key.
+    fn finish(&self, key: f64) -> f64;
+}
+
+/// Borůvka's rounds over `source` (n >= 2 points).
+pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Vec<SlotMerge> {
     let mut uf = UnionFind::new(n);
     let mut edges: Vec<SlotMerge> = Vec::with_capacity(n - 1);
-    let original = |k: u32| tree.index[k as usize] as usize;
 
-    join_duplicates(&tree, &mut uf, &mut edges, &original);
+    join_duplicates(&*source, n, &mut uf, &mut edges);
 
     let mut comp: Vec<u32> = (0..n as u32).map(|k| uf.find(k)).collect();
-    let mut node_comp = vec![NONE; tree.nodes.len()];
     let bound: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(u64::MAX)).collect();
     // Each point's nearest point in another component as last found, and
     // a lower bound of that distance (it never decreases: components only
@@ -126,15 +170,12 @@ fn boruvka_with<K: Kernel>(data: &[f64], n: usize, m: usize, metric: K) -> Vec<S
     // the first of them outside the point's component is its nearest
     // point in another component, with no search. `cursor` skips those
     // already inside (they stay inside).
-    let knn: Vec<[Best; K]> = (0..n)
-        .into_par_iter()
-        .with_min_len(256)
-        .map_init(Vec::new, |stack, p| k_nearest(&tree, metric, p, stack))
-        .collect();
+    let knn = source.k_nearest_all();
     let mut cursor = vec![0u8; n];
 
     while edges.len() < n - 1 {
-        mark_nodes(&tree, &comp, &mut node_comp);
+        source.begin_round(&comp);
+        let source = &*source;
         for k in 0..n {
             if comp[k] == k as u32 {
                 bound[k].store(f64::INFINITY.to_bits(), Ordering::Relaxed);
@@ -190,7 +231,7 @@ fn boruvka_with<K: Kernel>(data: &[f64], n: usize, m: usize, metric: K) -> Vec<S
                 if lower[p] > shared {
                     return (Best::NONE, lower[p]);
                 }
-                let (b, lim) = nearest_other(&tree, metric, &comp, &node_comp, &bound, p, stack);
+                let (b, lim) = source.nearest_other(p, &comp, &bound, stack);
                 // Exact when nothing nearer was pruned by the shared bound
                 // (lim = min(b.key, shared)); otherwise b is not even a
                 // candidate for the component's shortest edge, and only
@@ -228,9 +269,9 @@ fn boruvka_with<K: Kernel>(data: &[f64], n: usize, m: usize, metric: K) -> Vec<S
             shortest[c] = (f64::INFINITY, NONE, NONE);
             if uf.union(a, b) {
                 edges.push(SlotMerge {
-                    a: original(a),
-                    b: original(b),
-                    dist: metric.finish(key),
+                    a: source.original(a as usize),
+                    b: source.original(b as usize),
+                    dist: source.finish(key),
                 });
                 joined += 1;
             }
@@ -245,15 +286,14 @@ fn boruvka_with<K: Kernel>(data: &[f64], n: usize, m: usize, metric: K) -> Vec<S
 
 /// Joins identical points at distance 0 (consecutive in lexicographic
 /// order), so that duplicates never have to search for each other.
-fn join_duplicates(
-    tree: &KdTree,
+fn join_duplicates<S: Source + ?Sized>(
+    source: &S,
+    n: usize,
     uf: &mut UnionFind,
     edges: &mut Vec<SlotMerge>,
-    original: &dyn Fn(u32) -> usize,
 ) {
-    let n = tree.len();
     let mut order: Vec<u32> = (0..n as u32).collect();
-    let row = |k: &u32| tree.point(*k as usize);
+    let row = |k: &u32| source.point(*k as usize);
     order.par_sort_unstable_by(|a, b| {
         row(a)
             .iter()
@@ -265,167 +305,10 @@ fn join_duplicates(
     for w in order.windows(2) {
         if row(&w[0]) == row(&w[1]) && uf.union(w[0], w[1]) {
             edges.push(SlotMerge {
-                a: original(w[0]),
-                b: original(w[1]),
+                a: source.original(w[0] as usize),
+                b: source.original(w[1] as usize),
                 dist: 0.0,
             });
         }
     }
-}
-
-/// `node_comp[v]`: the component all points of node v share, or NONE.
-fn mark_nodes(tree: &KdTree, comp: &[u32], node_comp: &mut [u32]) {
-    for v in (0..tree.nodes.len()).rev() {
-        let node = tree.nodes[v];
-        node_comp[v] = if node.left == NONE {
-            let c = comp[node.start as usize];
-            if comp[node.start as usize..node.end as usize]
-                .iter()
-                .all(|&x| x == c)
-            {
-                c
-            } else {
-                NONE
-            }
-        } else {
-            let (l, r) = (
-                node_comp[node.left as usize],
-                node_comp[node.right as usize],
-            );
-            if l == r {
-                l
-            } else {
-                NONE
-            }
-        };
-    }
-}
-
-/// The nearest point to p in another component, by (key, tree position),
-/// among those no farther than its component's shared bound; with the
-/// final limit of the search, `min(best key, shared bound)`: every point of
-/// another component is at least that far, and the best is p's nearest
-/// in another component when its key is that limit.
-fn nearest_other<K: Kernel>(
-    tree: &KdTree,
-    metric: K,
-    comp: &[u32],
-    node_comp: &[u32],
-    bound: &[AtomicU64],
-    p: usize,
-    stack: &mut Vec<(u32, f64)>,
-) -> (Best, f64) {
-    let cp = comp[p];
-    let shared = &bound[cp as usize];
-    let x = tree.point(p);
-    let mut best = Best::NONE;
-    let limit = |best: &Best| best.key.min(f64::from_bits(shared.load(Ordering::Relaxed)));
-    let mut lim = limit(&best);
-    stack.clear();
-    stack.push((0, 0.0));
-    while let Some((v, lb)) = stack.pop() {
-        if lb > lim || node_comp[v as usize] == cp {
-            continue;
-        }
-        let node = tree.nodes[v as usize];
-        if node.left == NONE {
-            for q in node.start..node.end {
-                if comp[q as usize] == cp {
-                    continue;
-                }
-                let k = metric.key(x, tree.point(q as usize));
-                if k <= lim && (k < best.key || (k == best.key && q < best.q)) {
-                    best = Best { key: k, q };
-                }
-            }
-            lim = limit(&best);
-            continue;
-        }
-        let (l, r) = (node.left, node.right);
-        let bl = bound_of(tree, metric, x, l);
-        let br = bound_of(tree, metric, x, r);
-        // The nearer child is popped first.
-        let (near, far) = if bl <= br {
-            ((l, bl), (r, br))
-        } else {
-            ((r, br), (l, bl))
-        };
-        if far.1 <= lim {
-            stack.push(far);
-        }
-        if near.1 <= lim {
-            stack.push(near);
-        }
-    }
-    if best.q != NONE {
-        shared.fetch_min(best.key.to_bits(), Ordering::Relaxed);
-    }
-    (best, lim)
-}
-
-/// Neighbours kept per point.
-const K: usize = 4;
-
-/// The K nearest points to p (p excluded) by (key, tree position),
-/// ascending; NONE entries when there are fewer.
-fn k_nearest<K2: Kernel>(
-    tree: &KdTree,
-    metric: K2,
-    p: usize,
-    stack: &mut Vec<(u32, f64)>,
-) -> [Best; K] {
-    let x = tree.point(p);
-    let mut best = [Best::NONE; K];
-    let worse = |a: &Best, b: &Best| a.key > b.key || (a.key == b.key && a.q > b.q);
-    stack.clear();
-    stack.push((0, 0.0));
-    while let Some((v, lb)) = stack.pop() {
-        if lb > best[K - 1].key {
-            continue;
-        }
-        let node = tree.nodes[v as usize];
-        if node.left == NONE {
-            for q in node.start..node.end {
-                if q as usize == p {
-                    continue;
-                }
-                let c = Best {
-                    key: metric.key(x, tree.point(q as usize)),
-                    q,
-                };
-                if worse(&best[K - 1], &c) {
-                    let mut i = K - 1;
-                    while i > 0 && worse(&best[i - 1], &c) {
-                        best[i] = best[i - 1];
-                        i -= 1;
-                    }
-                    best[i] = c;
-                }
-            }
-            continue;
-        }
-        let (l, r) = (node.left, node.right);
-        let bl = bound_of(tree, metric, x, l);
-        let br = bound_of(tree, metric, x, r);
-        let (near, far) = if bl <= br {
-            ((l, bl), (r, br))
-        } else {
-            ((r, br), (l, bl))
-        };
-        let lim = best[K - 1].key;
-        if far.1 <= lim {
-            stack.push(far);
-        }
-        if near.1 <= lim {
-            stack.push(near);
-        }
-    }
-    best
-}
-
-/// The lower bound of the key from x to node v's box.
-#[inline]
-fn bound_of<K: Kernel>(tree: &KdTree, metric: K, x: &[f64], v: u32) -> f64 {
-    let (lo, hi) = tree.bounds(v as usize);
-    metric.box_key(x, lo, hi)
 }

@@ -182,6 +182,9 @@ pub struct LinkageResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Path {
     Tree,
+    /// Borůvka on blocks of points, for single linkage on euclidean data
+    /// of many features.
+    Blocked,
     Vector,
     Matrix,
 }
@@ -230,7 +233,7 @@ pub fn linkage_with(x: ArrayView2<f64>, opts: &LinkageOptions) -> Result<Linkage
         });
     }
     let z = match path {
-        Path::Tree => tree(x, opts, &mut report)?,
+        Path::Tree | Path::Blocked => tree(x, opts, path, &mut report)?,
         Path::Vector => super::low_memory(x, method)?,
         Path::Matrix => CpuBackend::new(opts.precision).linkage(x, method, metric)?,
     };
@@ -242,6 +245,7 @@ pub fn linkage_with(x: ArrayView2<f64>, opts: &LinkageOptions) -> Result<Linkage
 fn tree(
     x: ArrayView2<f64>,
     opts: &LinkageOptions,
+    path: Path,
     report: &mut LinkageReport,
 ) -> Result<Array2<f64>> {
     let (n, m) = x.dim();
@@ -251,7 +255,11 @@ fn tree(
         return super::ward_tree::ward_tree(data, n, m);
     }
     let metric = TreeMetric::from_metric(&opts.metric).expect("checked by choose_path");
-    let edges = boruvka::boruvka_mst(data, n, m, metric);
+    let edges = if path == Path::Blocked {
+        boruvka::boruvka_dense_mst(data, n, m)
+    } else {
+        boruvka::boruvka_mst(data, n, m, metric)
+    };
     let edges = finite::finite_edges(edges, metric.name(), "f64")?;
     let z = relabel::sort_and_label(edges, n);
     if !has_tied_heights(&z) {
@@ -364,6 +372,15 @@ fn auto_path(
         );
     }
     let fits = crate::memory::check_condensed_fits(n, opts.precision).is_ok();
+    if method == Method::Single && opts.metric.is_euclidean() {
+        return (
+            Path::Blocked,
+            format!(
+                "{m} features (more than {TREE_MAX_DIM}): every pair once, block against \
+                 block, without the matrix"
+            ),
+        );
+    }
     if vector_ok && matches!(method, Method::Single | Method::Ward) {
         return (
             Path::Vector,
@@ -392,6 +409,7 @@ fn auto_path(
 fn path_name(method: Method, path: Path) -> &'static str {
     match (path, method) {
         (Path::Tree, Method::Single) => "kd-tree Borůvka",
+        (Path::Blocked, _) => "blocked Borůvka",
         (Path::Tree, _) => "nearest-neighbour chain over a kd-tree",
         (Path::Vector, Method::Single) => "Prim's algorithm without the matrix",
         (Path::Vector, Method::Ward) => "nearest-neighbour chain on centroids",

@@ -8,6 +8,8 @@
 //! centroid and median (rows in merge order).
 
 mod boruvka;
+mod boruvka_dense;
+mod boruvka_tree;
 #[cfg(test)]
 mod brute_source;
 mod convert;
