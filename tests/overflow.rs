@@ -134,3 +134,13 @@ fn data_inside_the_range_still_cluster() {
         }
     }
 }
+
+#[test]
+fn centroid_and_median_without_the_matrix_blame_the_overflow_not_the_metric() {
+    let x = array![[1e160, 0.0], [-1e160, 0.0], [1e160, 1.0], [0.0, 0.0]];
+    for method in [Method::Centroid, Method::Median] {
+        let e = low_memory(x.view(), method).unwrap_err();
+        assert!(matches!(e, Error::Overflow { .. }), "{method}: {e}");
+        assert!(!e.to_string().contains("not euclidean"), "{method}: {e}");
+    }
+}

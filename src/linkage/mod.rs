@@ -212,8 +212,18 @@ pub fn centroid_euclidean_low_memory(x: ArrayView2<f64>, method: Method) -> Resu
         .as_slice()
         .expect("contiguous")
         .to_vec();
-    // The store works with squared distances (see generic::Centroids).
-    let mut z = generic::generic(generic::Centroids { data, m }, n, method)?;
+    // The store works with squared distances (see generic::Centroids). On
+    // finite observations no distance is NaN: a neighbour that cannot be
+    // found is an overflow of the squared distances.
+    let mut z =
+        generic::generic(generic::Centroids { data, m }, n, method).map_err(|e| match e {
+            Error::InvalidArgument { name, .. } if name == "distances" => Error::overflow(
+                format!("a squared distance between the centroids of {method} linkage"),
+                f64::INFINITY,
+                "f64",
+            ),
+            e => e,
+        })?;
     z.column_mut(2).mapv_inplace(f64::sqrt);
     finite_heights(z, method, "f64")
 }
