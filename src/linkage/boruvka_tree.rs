@@ -5,7 +5,7 @@
 //! share, if they do) and subtrees whose box lies beyond the best
 //! candidate so far or the component's shared bound.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 use rayon::prelude::*;
 
@@ -19,6 +19,12 @@ pub(crate) struct TreeSource<M: Kernel> {
     tree: KdTree,
     metric: M,
     node_comp: Vec<u32>,
+    /// The leaf of each tree position.
+    leaf_of: Vec<u32>,
+    /// Per leaf, this round: 0 not yet looked at, 1 no point of another
+    /// component within the component's bound of the leaf's box (its
+    /// points need not search), 2 some may be.
+    leaf_state: Vec<AtomicU8>,
 }
 
 impl<M: Kernel> TreeSource<M> {
@@ -26,10 +32,19 @@ impl<M: Kernel> TreeSource<M> {
     pub fn new(data: &[f64], n: usize, m: usize, metric: M) -> Self {
         let tree = KdTree::build(data, n, m);
         let node_comp = vec![NONE; tree.nodes.len()];
+        let mut leaf_of = vec![0u32; n];
+        for (v, node) in tree.nodes.iter().enumerate() {
+            if node.left == NONE {
+                leaf_of[node.start as usize..node.end as usize].fill(v as u32);
+            }
+        }
+        let leaf_state = (0..tree.nodes.len()).map(|_| AtomicU8::new(0)).collect();
         TreeSource {
             tree,
             metric,
             node_comp,
+            leaf_of,
+            leaf_state,
         }
     }
 }
@@ -55,6 +70,7 @@ impl<M: Kernel> Source for TreeSource<M> {
 
     fn begin_round(&mut self, comp: &[u32]) {
         mark_nodes(&self.tree, comp, &mut self.node_comp);
+        self.leaf_state.iter_mut().for_each(|s| *s.get_mut() = 0);
     }
 
     fn nearest_other(
@@ -64,6 +80,38 @@ impl<M: Kernel> Source for TreeSource<M> {
         bound: &[AtomicU64],
         stack: &mut Vec<(u32, f64)>,
     ) -> (Best, f64) {
+        // A leaf inside one component is looked at once for all its
+        // points: when no point of another component lies within the
+        // component's bound of its box, none of its points can beat it.
+        let leaf = self.leaf_of[p] as usize;
+        let cp = comp[p];
+        if self.node_comp[leaf] == cp {
+            let state = &self.leaf_state[leaf];
+            let shared = f64::from_bits(bound[cp as usize].load(Ordering::Relaxed));
+            if state.load(Ordering::Relaxed) == 0 {
+                let near = box_reaches_other(
+                    &self.tree,
+                    self.metric,
+                    comp,
+                    &self.node_comp,
+                    leaf,
+                    cp,
+                    shared,
+                    stack,
+                );
+                state.store(if near { 2 } else { 1 }, Ordering::Relaxed);
+                if !near {
+                    return (Best::NONE, shared);
+                }
+            } else if state.load(Ordering::Relaxed) == 1 {
+                return (
+                    Best::NONE,
+                    shared
+                        .max(0.0)
+                        .min(f64::from_bits(bound[cp as usize].load(Ordering::Relaxed))),
+                );
+            }
+        }
         nearest_other(
             &self.tree,
             self.metric,
@@ -78,6 +126,66 @@ impl<M: Kernel> Source for TreeSource<M> {
     fn finish(&self, key: f64) -> f64 {
         self.metric.finish(key)
     }
+}
+
+/// Whether some point outside component `cp` may lie within `limit` (by
+/// key) of the box of node `leaf`: a walk pruned by box-to-box bounds.
+#[allow(clippy::too_many_arguments)]
+fn box_reaches_other<K: Kernel>(
+    tree: &KdTree,
+    metric: K,
+    comp: &[u32],
+    node_comp: &[u32],
+    leaf: usize,
+    cp: u32,
+    limit: f64,
+    stack: &mut Vec<(u32, f64)>,
+) -> bool {
+    let (alo, ahi) = tree.bounds(leaf);
+    let between = |v: u32| {
+        let (blo, bhi) = tree.bounds(v as usize);
+        let mut acc = 0.0f64;
+        for k in 0..alo.len() {
+            let gap = if bhi[k] < alo[k] {
+                alo[k] - bhi[k]
+            } else if blo[k] > ahi[k] {
+                blo[k] - ahi[k]
+            } else {
+                0.0
+            };
+            acc = metric.accumulate(acc, metric.term(gap));
+        }
+        acc
+    };
+    stack.clear();
+    stack.push((0, 0.0));
+    while let Some((v, lb)) = stack.pop() {
+        if lb > limit || node_comp[v as usize] == cp {
+            continue;
+        }
+        let node = tree.nodes[v as usize];
+        if node.left == NONE {
+            let x_lo = alo;
+            let x_hi = ahi;
+            for q in node.start..node.end {
+                if comp[q as usize] == cp {
+                    continue;
+                }
+                let point = tree.point(q as usize);
+                if metric.box_key(point, x_lo, x_hi) <= limit {
+                    return true;
+                }
+            }
+            continue;
+        }
+        for c in [node.left, node.right] {
+            let b = between(c);
+            if b <= limit {
+                stack.push((c, b));
+            }
+        }
+    }
+    false
 }
 
 /// `node_comp[v]`: the component all points of node v share, or NONE.

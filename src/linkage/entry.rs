@@ -536,7 +536,11 @@ pub fn linkage_condensed_with(y: CondensedMatrix, opts: &LinkageOptions) -> Resu
 
 /// Whether two merges share a height.
 pub(crate) fn has_tied_heights(z: &Array2<f64>) -> bool {
-    let mut h: Vec<f64> = z.column(2).to_vec();
+    let column = z.column(2);
+    if super::is_monotonic(z.view()) {
+        return column.windows(2).into_iter().any(|w| w[0] == w[1]);
+    }
+    let mut h: Vec<f64> = column.to_vec();
     h.sort_by(f64::total_cmp);
     h.windows(2).any(|w| w[0] == w[1])
 }

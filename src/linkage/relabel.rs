@@ -82,7 +82,13 @@ impl LinkageUnionFind {
 /// and builds Z with scipy's labels.
 pub(crate) fn sort_and_label(mut merges: Vec<SlotMerge>, n: usize) -> Array2<f64> {
     debug_assert_eq!(merges.len(), n - 1);
-    merges.sort_by(|p, q| cmp_nan_last(p.dist, q.dist));
+    // Stable, on all cores for long lists (the order of ties is kept).
+    if merges.len() > 1 << 16 {
+        use rayon::slice::ParallelSliceMut;
+        merges.par_sort_by(|p, q| cmp_nan_last(p.dist, q.dist));
+    } else {
+        merges.sort_by(|p, q| cmp_nan_last(p.dist, q.dist));
+    }
     let mut uf = LinkageUnionFind::new(n);
     let mut z = Array2::zeros((n - 1, 4));
     for (i, m) in merges.iter().enumerate() {

@@ -53,10 +53,7 @@ impl KdTree {
     pub fn build(data: &[f64], n: usize, m: usize) -> KdTree {
         debug_assert!(n >= 1 && n < u32::MAX as usize);
         let mut index: Vec<u32> = (0..n as u32).collect();
-        let mut nodes = Vec::with_capacity(2 * n / LEAF_SIZE + 2);
-        let mut lo = Vec::with_capacity((2 * n / LEAF_SIZE + 2) * m);
-        let mut hi = Vec::with_capacity((2 * n / LEAF_SIZE + 2) * m);
-        build_node(data, m, &mut index, 0, &mut nodes, &mut lo, &mut hi);
+        let Part { nodes, lo, hi } = build_part(data, m, &mut index, 0, 0);
         let points: Vec<f64> = index
             .par_iter()
             .flat_map_iter(|&i| data[i as usize * m..(i as usize + 1) * m].iter().copied())
@@ -88,6 +85,75 @@ impl KdTree {
     pub fn len(&self) -> usize {
         self.index.len()
     }
+}
+
+/// A subtree in pre-order, its node ids relative to its root (0).
+struct Part {
+    nodes: Vec<Node>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+}
+
+/// Subtrees above this many points build their two halves on two cores.
+const PARALLEL_BUILD: usize = 1 << 16;
+
+/// The subtree over `idx` (first element at tree position `offset`):
+/// large ones split at the root on all cores, then joined in pre-order
+/// (the root, the left part, the right part, ids shifted to match).
+fn build_part(data: &[f64], m: usize, idx: &mut [u32], offset: usize, depth: usize) -> Part {
+    let len = idx.len();
+    if len < PARALLEL_BUILD || depth >= 6 {
+        let cap = 2 * len / LEAF_SIZE + 2;
+        let (mut nodes, mut lo, mut hi) = (
+            Vec::with_capacity(cap),
+            Vec::with_capacity(cap * m),
+            Vec::with_capacity(cap * m),
+        );
+        build_node(data, m, idx, offset, &mut nodes, &mut lo, &mut hi);
+        return Part { nodes, lo, hi };
+    }
+    let (blo, bhi) = bounding_box(data, m, idx);
+    let dim = (0..m)
+        .max_by(|&a, &b| (bhi[a] - blo[a]).total_cmp(&(bhi[b] - blo[b])))
+        .unwrap_or(0);
+    let mid = len / 2;
+    if bhi[dim] - blo[dim] <= 0.0 {
+        idx.sort_unstable();
+    } else {
+        let coord = |i: &u32| data[*i as usize * m + dim];
+        idx.select_nth_unstable_by(mid, |a, b| coord(a).total_cmp(&coord(b)));
+    }
+    let (left, right) = idx.split_at_mut(mid);
+    let (l, r) = rayon::join(
+        || build_part(data, m, left, offset, depth + 1),
+        || build_part(data, m, right, offset + mid, depth + 1),
+    );
+    let shift = |nodes: Vec<Node>, by: u32| {
+        nodes.into_iter().map(move |mut node| {
+            if node.left != NONE {
+                node.left += by;
+                node.right += by;
+            }
+            node
+        })
+    };
+    let left_len = l.nodes.len() as u32;
+    let mut nodes = Vec::with_capacity(1 + l.nodes.len() + r.nodes.len());
+    nodes.push(Node {
+        start: offset as u32,
+        end: (offset + len) as u32,
+        left: 1,
+        right: 1 + left_len,
+    });
+    nodes.extend(shift(l.nodes, 1));
+    nodes.extend(shift(r.nodes, 1 + left_len));
+    let mut lo = blo;
+    lo.extend(l.lo);
+    lo.extend(r.lo);
+    let mut hi = bhi;
+    hi.extend(l.hi);
+    hi.extend(r.hi);
+    Part { nodes, lo, hi }
 }
 
 /// Builds the node for `idx` (whose first element sits at tree position
@@ -155,8 +221,13 @@ mod tests {
 
     #[test]
     fn every_point_lies_in_its_nodes_boxes_and_leaves_partition_the_points() {
-        let n = 1000;
-        let m = 3;
+        // The second size splits its top levels on several cores.
+        for (n, m) in [(1000, 3), (3 * PARALLEL_BUILD, 2)] {
+            check_tree(n, m);
+        }
+    }
+
+    fn check_tree(n: usize, m: usize) {
         let data: Vec<f64> = (0..n * m)
             .map(|k| ((k * 7919) % 1013) as f64 / 17.0)
             .collect();
