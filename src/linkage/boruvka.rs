@@ -57,6 +57,15 @@ impl UnionFind {
         }
     }
 
+    /// The root of x's set, without compressing the path (read-only, so
+    /// many threads can ask at once; union by size keeps paths short).
+    fn root(parent: &[u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            x = parent[x as usize];
+        }
+        x
+    }
+
     fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let p = self.parent[x as usize];
@@ -165,7 +174,7 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Vec<SlotMerge> {
     // grow, so the points in other components only become fewer).
     let mut cand = vec![Best::NONE; n];
     let mut lower = vec![0.0f64; n];
-    let mut shortest: Vec<(f64, u32, u32)> = vec![(f64::INFINITY, NONE, NONE); n];
+    let pair: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(u64::MAX)).collect();
     // Each point's K nearest points (by key, then position), found once:
     // the first of them outside the point's component is its nearest
     // point in another component, with no search. `cursor` skips those
@@ -176,11 +185,10 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Vec<SlotMerge> {
     while edges.len() < n - 1 {
         source.begin_round(&comp);
         let source = &*source;
-        for k in 0..n {
-            if comp[k] == k as u32 {
-                bound[k].store(f64::INFINITY.to_bits(), Ordering::Relaxed);
-            }
-        }
+        bound
+            .par_iter()
+            .with_min_len(4096)
+            .for_each(|b| b.store(f64::INFINITY.to_bits(), Ordering::Relaxed));
         // A candidate still in another component is still the nearest
         // there (the minimum over a set that kept it), and bounds its
         // component's shortest edge.
@@ -248,25 +256,33 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Vec<SlotMerge> {
             cand[p] = b;
             lower[p] = low;
         }
-        // Each component's shortest edge, in the total order.
-        for (p, b) in cand.iter().enumerate() {
-            if b.q == NONE {
-                continue;
-            }
-            let c = comp[p] as usize;
-            let (lo, hi) = (p.min(b.q as usize) as u32, p.max(b.q as usize) as u32);
-            let e = (b.key, lo, hi);
-            if e < shortest[c] {
-                shortest[c] = e;
-            }
-        }
+        // Each component's shortest edge, in the total order: `bound`
+        // already holds its key (the least of the component's candidates'
+        // keys, every one of them offered); the least pair at that key
+        // follows.
+        cand.par_iter()
+            .enumerate()
+            .with_min_len(4096)
+            .for_each(|(p, b)| {
+                let c = comp[p] as usize;
+                if b.q != NONE && b.key.to_bits() == bound[c].load(Ordering::Relaxed) {
+                    let (lo, hi) = (p.min(b.q as usize) as u64, p.max(b.q as usize) as u64);
+                    pair[c].fetch_min((lo << 32) | hi, Ordering::Relaxed);
+                }
+            });
+        let roots: Vec<usize> = (0..n)
+            .into_par_iter()
+            .with_min_len(4096)
+            .filter(|&k| comp[k] == k as u32)
+            .collect();
         let mut joined = 0;
-        for c in 0..n {
-            if comp[c] != c as u32 || shortest[c].1 == NONE {
+        for c in roots {
+            let packed = pair[c].swap(u64::MAX, Ordering::Relaxed);
+            if packed == u64::MAX {
                 continue;
             }
-            let (key, a, b) = shortest[c];
-            shortest[c] = (f64::INFINITY, NONE, NONE);
+            let (a, b) = ((packed >> 32) as u32, packed as u32);
+            let key = f64::from_bits(bound[c].load(Ordering::Relaxed));
             if uf.union(a, b) {
                 edges.push(SlotMerge {
                     a: source.original(a as usize),
@@ -277,9 +293,11 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Vec<SlotMerge> {
             }
         }
         assert!(joined > 0, "a Borůvka round joins at least two components");
-        for (k, c) in comp.iter_mut().enumerate() {
-            *c = uf.find(k as u32);
-        }
+        let parent = &uf.parent;
+        comp.par_iter_mut()
+            .enumerate()
+            .with_min_len(4096)
+            .for_each(|(k, c)| *c = UnionFind::root(parent, k as u32));
     }
     edges
 }
