@@ -113,16 +113,7 @@ fn build_part(data: &[f64], m: usize, idx: &mut [u32], offset: usize, depth: usi
         return Part { nodes, lo, hi };
     }
     let (blo, bhi) = bounding_box(data, m, idx);
-    let dim = (0..m)
-        .max_by(|&a, &b| (bhi[a] - blo[a]).total_cmp(&(bhi[b] - blo[b])))
-        .unwrap_or(0);
-    let mid = len / 2;
-    if bhi[dim] - blo[dim] <= 0.0 {
-        idx.sort_unstable();
-    } else {
-        let coord = |i: &u32| data[*i as usize * m + dim];
-        idx.select_nth_unstable_by(mid, |a, b| coord(a).total_cmp(&coord(b)));
-    }
+    let mid = split(data, m, idx, &blo, &bhi);
     let (left, right) = idx.split_at_mut(mid);
     let (l, r) = rayon::join(
         || build_part(data, m, left, offset, depth + 1),
@@ -180,6 +171,19 @@ fn build_node(
     if idx.len() <= LEAF_SIZE {
         return id as u32;
     }
+    let mid = split(data, m, idx, &blo, &bhi);
+    let (left, right) = idx.split_at_mut(mid);
+    let l = build_node(data, m, left, offset, nodes, lo, hi);
+    let r = build_node(data, m, right, offset + mid, nodes, lo, hi);
+    nodes[id].left = l;
+    nodes[id].right = r;
+    id as u32
+}
+
+/// Orders `idx` (whose box is `[blo, bhi]`) so that its first half lies
+/// below the median of the box's widest side and its second half above,
+/// and returns the half's length.
+fn split(data: &[f64], m: usize, idx: &mut [u32], blo: &[f64], bhi: &[f64]) -> usize {
     let dim = (0..m)
         .max_by(|&a, &b| (bhi[a] - blo[a]).total_cmp(&(bhi[b] - blo[b])))
         .unwrap_or(0);
@@ -193,12 +197,7 @@ fn build_node(
         let coord = |i: &u32| data[*i as usize * m + dim];
         idx.select_nth_unstable_by(mid, |a, b| coord(a).total_cmp(&coord(b)));
     }
-    let (left, right) = idx.split_at_mut(mid);
-    let l = build_node(data, m, left, offset, nodes, lo, hi);
-    let r = build_node(data, m, right, offset + mid, nodes, lo, hi);
-    nodes[id].left = l;
-    nodes[id].right = r;
-    id as u32
+    mid
 }
 
 /// The smallest box holding the rows `idx` of `data`.
