@@ -329,8 +329,9 @@ impl RangeMax {
     }
 }
 
-/// Exact by streaming up to [`EXACT_MAX_PAIRS`] pairs, estimated from
-/// [`SAMPLED_PAIRS`] sampled pairs (seed 0) above.
+/// Exact up to [`EXACT_MAX_PAIRS`] pairs (streamed; through the distance
+/// matrix for metrics without a pair kernel, where it fits), estimated
+/// from [`SAMPLED_PAIRS`] sampled pairs (seed 0) above.
 ///
 /// # Errors
 /// As [`cophenet_correlation_streamed`].
@@ -341,6 +342,19 @@ pub fn cophenet_correlation_auto(
 ) -> Result<CophenetCorrelation> {
     let n = x.nrows() as u64;
     if n * n.saturating_sub(1) / 2 <= EXACT_MAX_PAIRS {
+        // Metrics without a pair kernel here go through pdist: one matrix
+        // where it fits rather than one small pdist per pair.
+        if TreeMetric::from_metric(metric).is_none()
+            && crate::memory::check_condensed_fits(x.nrows(), crate::Precision::F64).is_ok()
+        {
+            let y = crate::pdist(x, metric)?;
+            let (r, _) = super::cophenet_correlation(z, &y)?;
+            return Ok(CophenetCorrelation {
+                r,
+                pairs: n * (n - 1) / 2,
+                std_error: None,
+            });
+        }
         cophenet_correlation_streamed(z, x, metric)
     } else {
         cophenet_correlation_sampled(z, x, metric, SAMPLED_PAIRS, 0)
