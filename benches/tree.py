@@ -192,7 +192,8 @@ def run_hclust(args, method: str, data: str, zout: str) -> dict:
     best: dict | None = None
     for _ in range(args.repeat):
         r = run_timed(cmd, args.timeout, env=env)
-        r["cmd"] = " ".join(shlex.quote(c) for c in cmd)
+        # recorded without this machine's paths
+        r["cmd"] = " ".join(["HCLUST", "linkage", "X.npy", *cmd[3:-1], "Z.npy"])
         if not r["ok"]:
             return r
         lines = r.pop("stderr", "").splitlines()
@@ -574,6 +575,7 @@ def render(state: dict) -> str:
             r = c.get(tool)
             if r and not r.get("ok"):
                 notes.append(f"- {c['method']} n={fmt_n(c['n'])} d={c['d']}: {tool} {r.get('reason')}")
+    notes.extend(f"- {nt}" for nt in state.get("notes", []))
     goals = goal_lines(cells_)
     if goals:
         L.append("## Issue 11's goals on this run")
@@ -585,7 +587,7 @@ def render(state: dict) -> str:
         L.append("")
         L.extend(notes)
         L.append("")
-    return "\n".join(L)
+    return "\n".join(L).rstrip("\n") + "\n"
 
 
 def goal_lines(cells_: dict) -> list[str]:
@@ -654,6 +656,10 @@ def main() -> None:
     ap.add_argument("--merge", action="store_true", help="keep the other cells of the existing JSON")
     ap.add_argument("--tmp", help="folder for the data and Z files (default: a new temporary folder)")
     ap.add_argument("--out", default=str(REPO / "benches" / "results" / "tree.md"))
+    ap.add_argument("--note", action="append", default=[],
+                    help="a line for the Notes section of --out (kept in the JSON; repeatable)")
+    ap.add_argument("--render-only", action="store_true",
+                    help="run nothing: rewrite --out from its JSON (with --note added)")
     args = ap.parse_args()
 
     if not os.path.exists(GNU_TIME):
@@ -674,8 +680,14 @@ def main() -> None:
         argv = [a if a != args.tmp else "TMPDIR" for a in argv]
     command = "python3 benches/tree.py " + " ".join(shlex.quote(a) for a in argv)
     state = {"cells": {}, "runs": []}
-    if args.merge and out_json.exists():
+    if (args.merge or args.render_only) and out_json.exists():
         state = json.loads(out_json.read_text())
+    state.setdefault("notes", []).extend(args.note)
+    if args.render_only:
+        out_json.write_text(json.dumps(state, indent=1) + "\n")
+        out_md.write_text(render(state))
+        log(f"wrote {out_md} and {out_json}")
+        return
     state.update(machine=machine_info(), versions=versions(args), seed=args.seed,
                  hclust_threads=args.hclust_threads)
     state["runs"].append({"date": _dt.datetime.now().isoformat(timespec="seconds"), "command": command})
