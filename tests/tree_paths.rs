@@ -250,3 +250,61 @@ fn the_automatic_choice_says_what_ran() {
     let e = linkage_with(big.view(), &opts).unwrap_err().to_string();
     assert!(e.contains("algorithm") && e.contains("cosine"), "{e}");
 }
+
+/// Points drawn with replacement from `k` distinct ones (a small LCG, so
+/// the test needs no fixture).
+fn heaps_of_duplicates(n: usize, k: usize, seed: u64) -> Array2<f64> {
+    let mut state = seed;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let base: Vec<[f64; 2]> = (0..k)
+        .map(|_| [next() * 4.0 - 2.0, next() * 4.0 - 2.0])
+        .collect();
+    let mut x = Array2::zeros((n, 2));
+    for mut row in x.rows_mut() {
+        let p = base[((next() * k as f64) as usize).min(k - 1)];
+        row[0] = p[0];
+        row[1] = p[1];
+    }
+    x
+}
+
+/// Heaps of identical points make Ward's distances from centroids noise
+/// (1e-30 where the matrix has 0), which can make a nearest-neighbour
+/// chain cycle; these seeds do. Both centroid paths must agree, and keep
+/// the matrix's flat clusters wherever the heights are not noise.
+#[test]
+fn ward_on_heaps_of_duplicates_never_cycles_and_keeps_scipys_clusters() {
+    for seed in [28, 48] {
+        let x = heaps_of_duplicates(3000, 10, seed);
+        let tree = run(&x, Method::Ward, Metric::Euclidean, Algorithm::Tree);
+        let vector = run(&x, Method::Ward, Metric::Euclidean, Algorithm::Vector);
+        let exact = run(&x, Method::Ward, Metric::Euclidean, Algorithm::Matrix);
+        assert_eq!(
+            tree, vector,
+            "seed {seed}: the tree against the centroid chain"
+        );
+        let mut h: Vec<f64> = exact
+            .column(2)
+            .iter()
+            .copied()
+            .filter(|&h| h > 1e-6)
+            .collect();
+        h.sort_by(f64::total_cmp);
+        h.dedup();
+        let mut cuts = vec![1e-6];
+        cuts.extend(h.windows(2).map(|w| (w[0] + w[1]) / 2.0));
+        for t in cuts {
+            let a = fcluster(tree.view(), t, &Criterion::Distance).unwrap();
+            let b = fcluster(exact.view(), t, &Criterion::Distance).unwrap();
+            assert!(
+                same_partition(&a, &b),
+                "seed {seed}: clusters differ at {t}"
+            );
+        }
+    }
+}

@@ -34,6 +34,7 @@
 //! their order within it depends on the algorithm; the flat clusters at
 //! every height are still scipy's.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -41,7 +42,7 @@ use rayon::prelude::*;
 use super::boruvka_tree::TreeSource;
 use super::relabel::SlotMerge;
 use crate::spatial::kdtree::NONE;
-use crate::spatial::metric::{EuclideanKernel, TreeMetric};
+use crate::spatial::metric::{EuclideanKernel, Kernel, TreeMetric};
 
 /// A union-find over tree positions, with path halving and union by size.
 pub(crate) struct UnionFind {
@@ -110,13 +111,54 @@ impl Best {
 /// Neighbours kept per point.
 pub(crate) const K: usize = 4;
 
+/// Keeps `c` in the ascending list (by key, then position) if it is among
+/// the K best.
+#[inline(always)]
+pub(crate) fn offer(list: &mut [Best; K], c: Best) {
+    let worse = |a: &Best, b: &Best| a.key > b.key || (a.key == b.key && a.q > b.q);
+    if !worse(&list[K - 1], &c) {
+        return;
+    }
+    let mut i = K - 1;
+    while i > 0 && worse(&list[i - 1], &c) {
+        list[i] = list[i - 1];
+        i -= 1;
+    }
+    list[i] = c;
+}
+
 /// The edges of a minimum spanning tree of the rows of `data` (n x m,
 /// row-major, finite) under `metric`, as (observation, observation,
 /// distance) in the order they were found. n >= 2.
 pub(crate) fn boruvka_mst(data: &[f64], n: usize, m: usize, metric: TreeMetric) -> Vec<SlotMerge> {
     match metric {
-        TreeMetric::Euclidean => rounds(&mut TreeSource::new(data, n, m, EuclideanKernel), n),
-        other => rounds(&mut TreeSource::new(data, n, m, other), n),
+        TreeMetric::Euclidean => by_dimension(data, n, m, EuclideanKernel),
+        other => by_dimension(data, n, m, other),
+    }
+}
+
+/// Rounds over a kd-tree whose walks are compiled for the number of
+/// features where it is small (so that the loops over coordinates
+/// unroll), and for any number otherwise.
+fn by_dimension<M: Kernel>(data: &[f64], n: usize, m: usize, metric: M) -> Vec<SlotMerge> {
+    fn go<M: Kernel, const D: usize>(
+        data: &[f64],
+        n: usize,
+        m: usize,
+        metric: M,
+    ) -> Vec<SlotMerge> {
+        rounds(&mut TreeSource::<M, D>::new(data, n, m, metric), n)
+    }
+    match m {
+        1 => go::<M, 1>(data, n, m, metric),
+        2 => go::<M, 2>(data, n, m, metric),
+        3 => go::<M, 3>(data, n, m, metric),
+        4 => go::<M, 4>(data, n, m, metric),
+        5 => go::<M, 5>(data, n, m, metric),
+        6 => go::<M, 6>(data, n, m, metric),
+        7 => go::<M, 7>(data, n, m, metric),
+        8 => go::<M, 8>(data, n, m, metric),
+        _ => go::<M, 0>(data, n, m, metric),
     }
 }
 
@@ -158,6 +200,26 @@ pub(crate) trait Source: Sync {
 
     /// The distance from a key.
     fn finish(&self, key: f64) -> f64;
+
+    /// Runs of positions searched together, in order, covering every
+    /// position once (a kd-tree's leaves).
+    fn groups(&self) -> Vec<Range<usize>>;
+
+    /// [`Source::nearest_other`] for each of the positions `need`
+    /// (ascending, all of one group), appended to `out` in that order;
+    /// a source may share work between them.
+    fn nearest_other_group(
+        &self,
+        need: &[u32],
+        comp: &[u32],
+        bound: &[AtomicU64],
+        stack: &mut Vec<(u32, f64)>,
+        out: &mut Vec<(Best, f64)>,
+    ) {
+        for &p in need {
+            out.push(self.nearest_other(p as usize, comp, bound, stack));
+        }
+    }
 }
 
 /// Borůvka's rounds over `source` (n >= 2 points).
@@ -180,6 +242,7 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Vec<SlotMerge> {
     // point in another component, with no search. `cursor` skips those
     // already inside (they stay inside).
     let knn = source.k_nearest_all();
+    let groups = source.groups();
     let mut cursor = vec![0u8; n];
 
     while edges.len() < n - 1 {
@@ -228,34 +291,51 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Vec<SlotMerge> {
             });
         // The others search, unless they cannot beat their component's
         // bound (ties must search: they may hold a lower pair).
-        let found: Vec<(Best, f64)> = (0..n)
-            .into_par_iter()
-            .with_min_len(256)
-            .map_init(Vec::new, |stack, p| {
-                if still(p, &cand[p]) {
-                    return (cand[p], cand[p].key);
-                }
-                let shared = f64::from_bits(bound[comp[p] as usize].load(Ordering::Relaxed));
-                if lower[p] > shared {
-                    return (Best::NONE, lower[p]);
-                }
-                let (b, lim) = source.nearest_other(p, &comp, &bound, stack);
-                // Exact when nothing nearer was pruned by the shared bound
-                // (lim = min(b.key, shared)); otherwise b is not even a
-                // candidate for the component's shortest edge, and only
-                // the limit is known: nothing in another component is
-                // nearer than it.
-                if b.q != NONE && b.key == lim {
-                    (b, b.key)
-                } else {
-                    (Best::NONE, lim.max(lower[p]))
-                }
-            })
-            .collect();
-        for (p, (b, low)) in found.into_iter().enumerate() {
-            cand[p] = b;
-            lower[p] = low;
+        // One group's runs of `cand` and `lower` each.
+        let mut runs = Vec::with_capacity(groups.len());
+        let (mut c_rest, mut l_rest) = (cand.as_mut_slice(), lower.as_mut_slice());
+        for g in &groups {
+            let (c, c_tail) = c_rest.split_at_mut(g.len());
+            let (l, l_tail) = l_rest.split_at_mut(g.len());
+            runs.push((g.start, c, l));
+            (c_rest, l_rest) = (c_tail, l_tail);
         }
+        runs.par_iter_mut().with_min_len(16).for_each_init(
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(stack, need, out), (start, c, low)| {
+                need.clear();
+                out.clear();
+                for (i, (c, low)) in c.iter_mut().zip(low.iter_mut()).enumerate() {
+                    let p = *start + i;
+                    if still(p, c) {
+                        continue;
+                    }
+                    let shared = f64::from_bits(bound[comp[p] as usize].load(Ordering::Relaxed));
+                    if *low > shared {
+                        *c = Best::NONE;
+                        continue;
+                    }
+                    need.push(p as u32);
+                }
+                if need.is_empty() {
+                    return;
+                }
+                source.nearest_other_group(need, &comp, &bound, stack, out);
+                for (&p, &(b, lim)) in need.iter().zip(out.iter()) {
+                    let i = p as usize - *start;
+                    // Exact when nothing nearer was pruned by the shared
+                    // bound (lim = min(b.key, shared)); otherwise b is not
+                    // even a candidate for the component's shortest edge,
+                    // and only the limit is known: nothing in another
+                    // component is nearer than it.
+                    if b.q != NONE && b.key == lim {
+                        (c[i], low[i]) = (b, b.key);
+                    } else {
+                        (c[i], low[i]) = (Best::NONE, lim.max(low[i]));
+                    }
+                }
+            },
+        );
         // Each component's shortest edge, in the total order: `bound`
         // already holds its key (the least of the component's candidates'
         // keys, every one of them offered); the least pair at that key

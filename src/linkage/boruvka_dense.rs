@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use super::boruvka::{Best, Source, K};
+use super::boruvka::{offer, Best, Source, K};
 use super::rows::squared_euclidean_from;
 use crate::spatial::kdtree::NONE;
 
@@ -42,21 +42,6 @@ impl<'a> DenseSource<'a> {
     fn row(&self, p: usize) -> &[f64] {
         &self.data[p * self.m..(p + 1) * self.m]
     }
-}
-
-/// Keeps `c` in the ascending list if it is among the K best.
-#[inline(always)]
-fn offer(list: &mut [Best; K], c: Best) {
-    let worse = |a: &Best, b: &Best| a.key > b.key || (a.key == b.key && a.q > b.q);
-    if !worse(&list[K - 1], &c) {
-        return;
-    }
-    let mut i = K - 1;
-    while i > 0 && worse(&list[i - 1], &c) {
-        list[i] = list[i - 1];
-        i -= 1;
-    }
-    list[i] = c;
 }
 
 /// Squared distances of rows `rows` (each m values, row-major) against the
@@ -180,6 +165,13 @@ impl Source for DenseSource<'_> {
     }
 
     fn begin_round(&mut self, _comp: &[u32]) {}
+
+    fn groups(&self) -> Vec<std::ops::Range<usize>> {
+        (0..self.n)
+            .step_by(BLOCK)
+            .map(|s| s..(s + BLOCK).min(self.n))
+            .collect()
+    }
 
     /// Every point of another component, 256 at a time.
     fn nearest_other(

@@ -18,6 +18,12 @@ pub(crate) trait ChainStore {
 
     /// Merges slot x into slot y (x < y) at `dist`; `active` no longer holds x.
     fn merge(&mut self, x: usize, y: usize, dist: f64, active: &[usize]);
+
+    /// Whether a cycle in the chain is closed by [`cycle_start`]. The
+    /// matrix keeps scipy's loop, which has no such check, so that its
+    /// answers stay scipy's even where rounding breaks reducibility; the
+    /// distances from centroids need it (see [`cycle_start`]).
+    const CLOSES_CYCLES: bool;
 }
 
 /// Runs the nearest-neighbour chain over `n` slots and returns the merges
@@ -36,13 +42,15 @@ pub(crate) trait ChainStore {
 pub(crate) fn nn_chain<S: ChainStore>(store: &mut S, n: usize) -> Vec<SlotMerge> {
     let mut active: Vec<usize> = (0..n).collect();
     let mut chain: Vec<usize> = Vec::with_capacity(n);
+    let mut in_chain = vec![false; n];
     let mut merges = Vec::with_capacity(n - 1);
 
     for _ in 0..n - 1 {
         if chain.is_empty() {
             chain.push(active[0]);
+            in_chain[active[0]] = true;
         }
-        let (x, y, dist) = loop {
+        let (x, y, dist, keep) = loop {
             let x = chain[chain.len() - 1];
             let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
             let found = store.nearest(x, &active);
@@ -64,11 +72,15 @@ pub(crate) fn nn_chain<S: ChainStore>(store: &mut S, n: usize) -> Vec<SlotMerge>
                 }
             };
             if Some(y) == prev {
-                break (x, y, dist);
+                break (x, y, dist, chain.len() - 2);
+            }
+            if S::CLOSES_CYCLES && in_chain[y] {
+                break (x, y, dist, cycle_start(&chain, y));
             }
             chain.push(y);
+            in_chain[y] = true;
         };
-        chain.truncate(chain.len() - 2);
+        truncate_chain(&mut chain, &mut in_chain, keep);
 
         let (x, y) = if x > y { (y, x) } else { (x, y) };
         merges.push(SlotMerge { a: x, b: y, dist });
@@ -76,6 +88,34 @@ pub(crate) fn nn_chain<S: ChainStore>(store: &mut S, n: usize) -> Vec<SlotMerge>
         store.merge(x, y, dist, &active);
     }
     merges
+}
+
+/// Where the chain's cycle starts when its tip's nearest neighbour `y` is
+/// already in the chain but is not the previous element: y's position,
+/// so that the tip and y merge and the chain keeps what came before y.
+///
+/// In exact arithmetic this never happens: along the chain the distances
+/// fall, and a reducible method keeps them falling through merges, so a
+/// tip cannot be nearer to an earlier element than that element was to
+/// its successor. Distances computed from centroids break reducibility by
+/// rounding (a heap of identical points gives distances of 1e-30 whose
+/// order is noise), and a chain could then cycle forever or keep a merged
+/// slot. Merging the tip with y at their distance (the shortest link of
+/// the cycle) and dropping the cycle from the chain keeps every element
+/// left in it alive with its successor its nearest neighbour.
+pub(crate) fn cycle_start(chain: &[usize], y: usize) -> usize {
+    chain
+        .iter()
+        .rposition(|&c| c == y)
+        .expect("y is in the chain")
+}
+
+/// Shortens the chain to its first `len` elements, unmarking the rest.
+pub(crate) fn truncate_chain(chain: &mut Vec<usize>, in_chain: &mut [bool], len: usize) {
+    for &c in &chain[len..] {
+        in_chain[c] = false;
+    }
+    chain.truncate(len);
 }
 
 /// The condensed matrix, updated in place with the Lance-Williams formula.
@@ -106,6 +146,8 @@ impl<T: Real> MatrixChain<T> {
 }
 
 impl<T: Real> ChainStore for MatrixChain<T> {
+    const CLOSES_CYCLES: bool = false;
+
     fn nearest(&mut self, x: usize, active: &[usize]) -> Nearest {
         if self.cache[x].best.index == usize::MAX {
             self.cache[x] = self.d.nearest2(x, active);

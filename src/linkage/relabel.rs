@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 
 use ndarray::Array2;
+use rayon::slice::ParallelSliceMut;
 
 /// One merge found by an algorithm that works on observation slots: the two
 /// slots (each names an observation inside the cluster it holds) and the
@@ -43,7 +44,7 @@ pub(crate) struct LinkageUnionFind {
 
 impl LinkageUnionFind {
     /// A forest of n singletons.
-    pub fn new(n: usize) -> Self {
+    fn new(n: usize) -> Self {
         let total = 2 * n - 1;
         LinkageUnionFind {
             parent: (0..total).collect(),
@@ -82,24 +83,101 @@ impl LinkageUnionFind {
 /// and builds Z with scipy's labels.
 pub(crate) fn sort_and_label(mut merges: Vec<SlotMerge>, n: usize) -> Array2<f64> {
     debug_assert_eq!(merges.len(), n - 1);
-    // Stable, on all cores for long lists (the order of ties is kept).
     if merges.len() > 1 << 16 {
-        use rayon::slice::ParallelSliceMut;
+        // Long lists: when every distance is a non-negative number other
+        // than -0.0, its bits order as its value, and (bits, position)
+        // pairs are distinct, so an unstable sort of them on all cores is
+        // the stable sort by distance.
+        let plain = merges
+            .iter()
+            .all(|m| m.dist >= 0.0 && m.dist.to_bits() != (-0.0f64).to_bits());
+        if plain && merges.len() < u32::MAX as usize {
+            let mut keys: Vec<(u64, u32)> = merges
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.dist.to_bits(), i as u32))
+                .collect();
+            keys.par_sort_unstable();
+            return label(keys.iter().map(|&(_, i)| merges[i as usize]), n);
+        }
         merges.par_sort_by(|p, q| cmp_nan_last(p.dist, q.dist));
     } else {
         merges.sort_by(|p, q| cmp_nan_last(p.dist, q.dist));
     }
-    let mut uf = LinkageUnionFind::new(n);
-    let mut z = Array2::zeros((n - 1, 4));
-    for (i, m) in merges.iter().enumerate() {
-        let (ra, rb) = (uf.find(m.a), uf.find(m.b));
-        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        z[[i, 0]] = lo as f64;
-        z[[i, 1]] = hi as f64;
-        z[[i, 2]] = m.dist;
-        z[[i, 3]] = uf.merge(ra, rb) as f64;
+    label(merges.into_iter(), n)
+}
+
+/// Z of merges already in order, with scipy's labels.
+fn label(merges: impl Iterator<Item = SlotMerge>, n: usize) -> Array2<f64> {
+    let mut z = Vec::with_capacity(4 * (n - 1));
+    // Below 2^31 observations every cluster id (< 2n) fits in a u32.
+    if n < 1 << 31 {
+        let mut uf = SlotUnionFind::new(n);
+        for m in merges {
+            let (ra, rb) = (uf.find(m.a as u32), uf.find(m.b as u32));
+            let (la, lb) = (uf.label[ra as usize], uf.label[rb as usize]);
+            let size = uf.union(ra, rb);
+            let (lo, hi) = if la < lb { (la, lb) } else { (lb, la) };
+            z.extend_from_slice(&[lo as f64, hi as f64, m.dist, size as f64]);
+        }
+    } else {
+        let mut uf = LinkageUnionFind::new(n);
+        for m in merges {
+            let (ra, rb) = (uf.find(m.a), uf.find(m.b));
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            let size = uf.merge(ra, rb);
+            z.extend_from_slice(&[lo as f64, hi as f64, m.dist, size as f64]);
+        }
     }
-    z
+    Array2::from_shape_vec((n - 1, 4), z).expect("n - 1 rows of 4")
+}
+
+/// A union-find over the n observations (not the 2n - 1 cluster ids):
+/// each root carries its cluster's label and size, so the arrays are
+/// half as many and a quarter as wide as [`LinkageUnionFind`]'s, which
+/// keeps the walk in cache for a million points.
+struct SlotUnionFind {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+    /// The cluster id of each root's cluster.
+    label: Vec<u32>,
+    /// The next cluster id: n, n + 1, ...
+    next: u32,
+}
+
+impl SlotUnionFind {
+    fn new(n: usize) -> Self {
+        SlotUnionFind {
+            parent: (0..n as u32).collect(),
+            size: vec![1; n],
+            label: (0..n as u32).collect(),
+            next: n as u32,
+        }
+    }
+
+    /// The root of x's set, halving the path.
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = p;
+        }
+        x
+    }
+
+    /// Joins two roots by size under the next label; the new size.
+    fn union(&mut self, a: u32, b: u32) -> u32 {
+        let (big, small) = if self.size[a as usize] >= self.size[b as usize] {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        self.parent[small as usize] = big;
+        self.size[big as usize] += self.size[small as usize];
+        self.label[big as usize] = self.next;
+        self.next += 1;
+        self.size[big as usize]
+    }
 }
 
 #[cfg(test)]
@@ -125,6 +203,39 @@ mod tests {
         let z = sort_and_label(merges, 3);
         assert_eq!(z.row(0).to_vec(), vec![1.0, 2.0, 1.0, 2.0]);
         assert_eq!(z.row(1).to_vec(), vec![0.0, 3.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn the_packed_sort_and_the_slot_union_find_match_the_plain_ones() {
+        // A random tree on 70,000 points with few distinct distances (many
+        // ties), long enough for the packed sort.
+        let n = 70_000usize;
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let merges: Vec<SlotMerge> = (1..n)
+            .map(|i| SlotMerge {
+                a: i,
+                b: next() % i,
+                dist: (next() % 50) as f64 / 4.0,
+            })
+            .collect();
+        let mut plain = merges.clone();
+        plain.sort_by(|p, q| cmp_nan_last(p.dist, q.dist));
+        let mut uf = LinkageUnionFind::new(n);
+        let mut expected = Array2::zeros((n - 1, 4));
+        for (i, m) in plain.iter().enumerate() {
+            let (ra, rb) = (uf.find(m.a), uf.find(m.b));
+            expected[[i, 0]] = ra.min(rb) as f64;
+            expected[[i, 1]] = ra.max(rb) as f64;
+            expected[[i, 2]] = m.dist;
+            expected[[i, 3]] = uf.merge(ra, rb) as f64;
+        }
+        assert_eq!(sort_and_label(merges, n), expected);
     }
 
     #[test]

@@ -48,6 +48,8 @@ impl WardCentroids {
 }
 
 impl ChainStore for WardCentroids {
+    const CLOSES_CYCLES: bool = true;
+
     fn nearest(&mut self, x: usize, active: &[usize]) -> Nearest {
         let (size, nx) = (&self.size, self.size[x]);
         // x itself finishes as NaN, which is never chosen.

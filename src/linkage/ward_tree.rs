@@ -21,6 +21,7 @@
 //! hold it; removed clusters leave the counts. When half the clusters of
 //! the last build are gone, the tree is rebuilt over the active ones.
 
+use super::nn_chain::{cycle_start, truncate_chain};
 use super::relabel::{sort_and_label, SlotMerge};
 use super::rows::squared_euclidean;
 use super::Method;
@@ -244,14 +245,16 @@ pub(crate) fn ward_tree(data: &[f64], n: usize, m: usize) -> Result<Array2<f64>>
     let mut chain: Vec<usize> = Vec::with_capacity(64);
     let mut stack = Vec::with_capacity(128);
     let mut merges = Vec::with_capacity(n - 1);
+    let mut in_chain = vec![false; n];
     for _ in 0..n - 1 {
         while !alive[lowest] {
             lowest += 1;
         }
         if chain.is_empty() {
             chain.push(lowest);
+            in_chain[lowest] = true;
         }
-        let (x, y, dist) = loop {
+        let (x, y, dist, keep) = loop {
             let x = chain[chain.len() - 1];
             let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
             let beat = prev.map_or(f64::INFINITY, |p| t.distance(x, p));
@@ -269,11 +272,15 @@ pub(crate) fn ward_tree(data: &[f64], n: usize, m: usize) -> Result<Array2<f64>>
                 (other, t.distance(x, other))
             };
             if Some(y) == prev {
-                break (x, y, dist);
+                break (x, y, dist, chain.len() - 2);
+            }
+            if in_chain[y] {
+                break (x, y, dist, cycle_start(&chain, y));
             }
             chain.push(y);
+            in_chain[y] = true;
         };
-        chain.truncate(chain.len() - 2);
+        truncate_chain(&mut chain, &mut in_chain, keep);
         let (x, y) = (x.min(y), x.max(y));
         merges.push(SlotMerge {
             a: x,

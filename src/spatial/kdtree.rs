@@ -47,13 +47,16 @@ pub(crate) struct KdTree {
 
 impl KdTree {
     /// Builds the tree over the rows of `data` (n x m, row-major): each
-    /// node splits its widest side at the median. O(n log n).
+    /// node splits the widest side of a box known to hold its points (its
+    /// parent's, cut at the parent's split) at the median, and keeps the
+    /// smallest box that holds them, found from its leaves up. O(n log n).
     ///
     /// Callers guarantee n >= 1 and n < 2^32.
     pub fn build(data: &[f64], n: usize, m: usize) -> KdTree {
         debug_assert!(n >= 1 && n < u32::MAX as usize);
         let mut index: Vec<u32> = (0..n as u32).collect();
-        let Part { nodes, lo, hi } = build_part(data, m, &mut index, 0, 0);
+        let (blo, bhi) = bounding_box(data, m, &index);
+        let Part { nodes, lo, hi } = build_part(data, m, &mut index, 0, 0, blo, bhi);
         let points: Vec<f64> = index
             .par_iter()
             .flat_map_iter(|&i| data[i as usize * m..(i as usize + 1) * m].iter().copied())
@@ -81,6 +84,29 @@ impl KdTree {
         (&self.lo[v * m..(v + 1) * m], &self.hi[v * m..(v + 1) * m])
     }
 
+    /// [`KdTree::point`] for a tree of `D` features known at compile time
+    /// (`D == 0`: the tree's own `m`), so that loops over the coordinates
+    /// unroll.
+    #[inline(always)]
+    pub fn pt<const D: usize>(&self, k: usize) -> &[f64] {
+        if D == 0 {
+            self.point(k)
+        } else {
+            &self.points[k * D..k * D + D]
+        }
+    }
+
+    /// [`KdTree::bounds`] for a tree of `D` features known at compile
+    /// time, as [`KdTree::pt`].
+    #[inline(always)]
+    pub fn bx<const D: usize>(&self, v: usize) -> (&[f64], &[f64]) {
+        if D == 0 {
+            self.bounds(v)
+        } else {
+            (&self.lo[v * D..v * D + D], &self.hi[v * D..v * D + D])
+        }
+    }
+
     /// Number of points.
     pub fn len(&self) -> usize {
         self.index.len()
@@ -97,27 +123,35 @@ struct Part {
 /// Subtrees above this many points build their two halves on two cores.
 const PARALLEL_BUILD: usize = 1 << 16;
 
-/// The subtree over `idx` (first element at tree position `offset`):
-/// large ones split at the root on all cores, then joined in pre-order
-/// (the root, the left part, the right part, ids shifted to match).
-fn build_part(data: &[f64], m: usize, idx: &mut [u32], offset: usize, depth: usize) -> Part {
+/// The subtree over `idx` (first element at tree position `offset`, all
+/// inside the box `[blo, bhi]`): large ones split at the root on all
+/// cores, then joined in pre-order (the root, the left part, the right
+/// part, ids shifted to match).
+fn build_part(
+    data: &[f64],
+    m: usize,
+    idx: &mut [u32],
+    offset: usize,
+    depth: usize,
+    blo: Vec<f64>,
+    bhi: Vec<f64>,
+) -> Part {
     let len = idx.len();
     if len < PARALLEL_BUILD || depth >= 6 {
         let cap = 2 * len / LEAF_SIZE + 2;
-        let (mut nodes, mut lo, mut hi) = (
-            Vec::with_capacity(cap),
-            Vec::with_capacity(cap * m),
-            Vec::with_capacity(cap * m),
-        );
-        build_node(data, m, idx, offset, &mut nodes, &mut lo, &mut hi);
-        return Part { nodes, lo, hi };
+        let mut part = Part {
+            nodes: Vec::with_capacity(cap),
+            lo: Vec::with_capacity(cap * m),
+            hi: Vec::with_capacity(cap * m),
+        };
+        build_node(data, m, idx, offset, &mut part, blo, bhi);
+        return part;
     }
-    let (blo, bhi) = bounding_box(data, m, idx);
-    let mid = split(data, m, idx, &blo, &bhi);
+    let (mid, (llo, lhi), (rlo, rhi)) = split(data, m, idx, blo, bhi);
     let (left, right) = idx.split_at_mut(mid);
     let (l, r) = rayon::join(
-        || build_part(data, m, left, offset, depth + 1),
-        || build_part(data, m, right, offset + mid, depth + 1),
+        || build_part(data, m, left, offset, depth + 1, llo, lhi),
+        || build_part(data, m, right, offset + mid, depth + 1, rlo, rhi),
     );
     let shift = |nodes: Vec<Node>, by: u32| {
         nodes.into_iter().map(move |mut node| {
@@ -138,52 +172,70 @@ fn build_part(data: &[f64], m: usize, idx: &mut [u32], offset: usize, depth: usi
     });
     nodes.extend(shift(l.nodes, 1));
     nodes.extend(shift(r.nodes, 1 + left_len));
-    let mut lo = blo;
+    let mut lo: Vec<f64> = (0..m).map(|k| l.lo[k].min(r.lo[k])).collect();
     lo.extend(l.lo);
     lo.extend(r.lo);
-    let mut hi = bhi;
+    let mut hi: Vec<f64> = (0..m).map(|k| l.hi[k].max(r.hi[k])).collect();
     hi.extend(l.hi);
     hi.extend(r.hi);
     Part { nodes, lo, hi }
 }
 
 /// Builds the node for `idx` (whose first element sits at tree position
-/// `offset`) and its subtree, appending in pre-order.
+/// `offset`, all inside `[blo, bhi]`) and its subtree, appending in
+/// pre-order; the node's box is the smallest that holds its points.
 fn build_node(
     data: &[f64],
     m: usize,
     idx: &mut [u32],
     offset: usize,
-    nodes: &mut Vec<Node>,
-    lo: &mut Vec<f64>,
-    hi: &mut Vec<f64>,
+    part: &mut Part,
+    blo: Vec<f64>,
+    bhi: Vec<f64>,
 ) -> u32 {
-    let id = nodes.len();
-    nodes.push(Node {
+    let id = part.nodes.len();
+    part.nodes.push(Node {
         start: offset as u32,
         end: (offset + idx.len()) as u32,
         left: NONE,
         right: NONE,
     });
-    let (blo, bhi) = bounding_box(data, m, idx);
-    lo.extend_from_slice(&blo);
-    hi.extend_from_slice(&bhi);
     if idx.len() <= LEAF_SIZE {
+        let (tlo, thi) = bounding_box(data, m, idx);
+        part.lo.extend_from_slice(&tlo);
+        part.hi.extend_from_slice(&thi);
         return id as u32;
     }
-    let mid = split(data, m, idx, &blo, &bhi);
+    // Room for the box, filled in from the children.
+    part.lo.extend(std::iter::repeat_n(0.0, m));
+    part.hi.extend(std::iter::repeat_n(0.0, m));
+    let (mid, (llo, lhi), (rlo, rhi)) = split(data, m, idx, blo, bhi);
     let (left, right) = idx.split_at_mut(mid);
-    let l = build_node(data, m, left, offset, nodes, lo, hi);
-    let r = build_node(data, m, right, offset + mid, nodes, lo, hi);
-    nodes[id].left = l;
-    nodes[id].right = r;
+    let l = build_node(data, m, left, offset, part, llo, lhi) as usize;
+    let r = build_node(data, m, right, offset + mid, part, rlo, rhi) as usize;
+    part.nodes[id].left = l as u32;
+    part.nodes[id].right = r as u32;
+    for k in 0..m {
+        part.lo[id * m + k] = part.lo[l * m + k].min(part.lo[r * m + k]);
+        part.hi[id * m + k] = part.hi[l * m + k].max(part.hi[r * m + k]);
+    }
     id as u32
 }
 
-/// Orders `idx` (whose box is `[blo, bhi]`) so that its first half lies
-/// below the median of the box's widest side and its second half above,
-/// and returns the half's length.
-fn split(data: &[f64], m: usize, idx: &mut [u32], blo: &[f64], bhi: &[f64]) -> usize {
+/// A box: lower corner, upper corner.
+type Bounds = (Vec<f64>, Vec<f64>);
+
+/// Orders `idx` (whose points lie in the box `[blo, bhi]`) so that its
+/// first half lies at or below the median of the box's widest side and its
+/// second half at or above; returns the half's length and the two halves'
+/// boxes (the box cut at the median).
+fn split(
+    data: &[f64],
+    m: usize,
+    idx: &mut [u32],
+    blo: Vec<f64>,
+    bhi: Vec<f64>,
+) -> (usize, Bounds, Bounds) {
     let dim = (0..m)
         .max_by(|&a, &b| (bhi[a] - blo[a]).total_cmp(&(bhi[b] - blo[b])))
         .unwrap_or(0);
@@ -193,11 +245,15 @@ fn split(data: &[f64], m: usize, idx: &mut [u32], blo: &[f64], bhi: &[f64]) -> u
         // a walk that prefers low rows on ties (Ward's chain) can skip the
         // later halves.
         idx.sort_unstable();
-    } else {
-        let coord = |i: &u32| data[*i as usize * m + dim];
-        idx.select_nth_unstable_by(mid, |a, b| coord(a).total_cmp(&coord(b)));
+        return (mid, (blo.clone(), bhi.clone()), (blo, bhi));
     }
-    mid
+    let coord = |i: &u32| data[*i as usize * m + dim];
+    idx.select_nth_unstable_by(mid, |a, b| coord(a).total_cmp(&coord(b)));
+    let cut = coord(&idx[mid]);
+    let (mut lhi, mut rlo) = (bhi.clone(), blo.clone());
+    lhi[dim] = cut;
+    rlo[dim] = cut;
+    (mid, (blo, lhi), (rlo, bhi))
 }
 
 /// The smallest box holding the rows `idx` of `data`.

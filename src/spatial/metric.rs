@@ -142,6 +142,24 @@ pub(crate) trait Kernel: Copy + Send + Sync {
         }
         acc
     }
+
+    /// A lower bound of the key between any point of the box
+    /// `[alo, ahi]` and any point of the box `[blo, bhi]`.
+    #[inline(always)]
+    fn boxes_key(self, alo: &[f64], ahi: &[f64], blo: &[f64], bhi: &[f64]) -> f64 {
+        let mut acc = 0.0f64;
+        for k in 0..alo.len() {
+            let gap = if bhi[k] < alo[k] {
+                alo[k] - bhi[k]
+            } else if blo[k] > ahi[k] {
+                blo[k] - ahi[k]
+            } else {
+                0.0
+            };
+            acc = self.accumulate(acc, self.term(gap));
+        }
+        acc
+    }
 }
 
 /// Euclidean: squares summed, then the root.
