@@ -40,6 +40,13 @@ pub trait Backend {
     /// A short description, e.g. "cpu (2 threads)" or the GPU adapter's name.
     fn name(&self) -> String;
 
+    /// The notes of the runs since the last call (work that ran elsewhere
+    /// than asked, and why), one sentence each; the library prints
+    /// nothing, and [`crate::linkage_with`] puts these in its report.
+    fn take_notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Pairwise distances (scipy's `pdist`).
     ///
     /// # Errors

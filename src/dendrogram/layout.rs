@@ -49,6 +49,11 @@ pub struct DendrogramLayout {
     pub contraction_marks: Vec<[f64; 2]>,
     /// `top`, `bottom`, `left` or `right`.
     pub orientation: String,
+    /// The cluster id (n + row of Z) of each link, in `icoord`'s order,
+    /// for a colour chosen per link (scipy's `link_color_func`). Not in
+    /// the JSON.
+    #[serde(skip)]
+    pub link_nodes: Vec<usize>,
 }
 
 /// The layout of the dendrogram of Z, identical to scipy 1.17.1's
@@ -104,6 +109,7 @@ pub fn dendrogram(z: ArrayView2<f64>, opts: &DendrogramOptions) -> Result<Dendro
             leaves_color_list: Vec::new(),
             contraction_marks: Vec::new(),
             orientation: opts.orientation.name().to_string(),
+            link_nodes: Vec::with_capacity(n - 1),
         },
     };
     walk.run()?;
@@ -188,9 +194,10 @@ impl Walk<'_> {
                         break;
                     }
                     Some((left, colour)) => {
-                        let h = top.height;
+                        let (h, node) = (top.height, top.node);
                         stack.pop();
                         self.emit(left, done, h, colour);
+                        self.out.link_nodes.push(node);
                         done = Placed {
                             x: (left.x + done.x) / 2.0,
                             width: left.width + done.width,

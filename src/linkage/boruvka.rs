@@ -127,10 +127,36 @@ pub(crate) fn offer(list: &mut [Best; K], c: Best) {
     list[i] = c;
 }
 
-/// The edges of a minimum spanning tree of the rows of `data` (n x m,
-/// row-major, finite) under `metric`, as (observation, observation,
-/// distance) in the order they were found. n >= 2.
-pub(crate) fn boruvka_mst(data: &[f64], n: usize, m: usize, metric: TreeMetric) -> Vec<SlotMerge> {
+/// A minimum spanning tree: its edges between positions, as (position,
+/// position, distance) in the order they were found, and the observation
+/// (row of the input) at each position.
+pub(crate) struct Mst {
+    /// The edges, between positions.
+    pub edges: Vec<SlotMerge>,
+    /// `original[p]`: the observation at position p.
+    pub original: Vec<u32>,
+}
+
+impl Mst {
+    /// The first edge whose distance is not finite, between observations.
+    pub fn first_infinite(&self) -> Option<SlotMerge> {
+        let e = self.edges.iter().find(|e| !e.dist.is_finite())?;
+        Some(SlotMerge {
+            a: self.original[e.a] as usize,
+            b: self.original[e.b] as usize,
+            dist: e.dist,
+        })
+    }
+
+    /// Z with scipy's labels.
+    pub fn into_z(self, n: usize) -> ndarray::Array2<f64> {
+        super::relabel::sort_and_label_mapped(self.edges, n, Some(&self.original))
+    }
+}
+
+/// A minimum spanning tree of the rows of `data` (n x m, row-major,
+/// finite) under `metric`. n >= 2.
+pub(crate) fn boruvka_mst(data: &[f64], n: usize, m: usize, metric: TreeMetric) -> Mst {
     match metric {
         TreeMetric::Euclidean => by_dimension(data, n, m, EuclideanKernel),
         other => by_dimension(data, n, m, other),
@@ -140,13 +166,8 @@ pub(crate) fn boruvka_mst(data: &[f64], n: usize, m: usize, metric: TreeMetric) 
 /// Rounds over a kd-tree whose walks are compiled for the number of
 /// features where it is small (so that the loops over coordinates
 /// unroll), and for any number otherwise.
-fn by_dimension<M: Kernel>(data: &[f64], n: usize, m: usize, metric: M) -> Vec<SlotMerge> {
-    fn go<M: Kernel, const D: usize>(
-        data: &[f64],
-        n: usize,
-        m: usize,
-        metric: M,
-    ) -> Vec<SlotMerge> {
+fn by_dimension<M: Kernel>(data: &[f64], n: usize, m: usize, metric: M) -> Mst {
+    fn go<M: Kernel, const D: usize>(data: &[f64], n: usize, m: usize, metric: M) -> Mst {
         rounds(&mut TreeSource::<M, D>::new(data, n, m, metric), n)
     }
     match m {
@@ -164,7 +185,7 @@ fn by_dimension<M: Kernel>(data: &[f64], n: usize, m: usize, metric: M) -> Vec<S
 
 /// [`boruvka_mst`] for euclidean data of many features, without a tree:
 /// every pair once, block against block (see [`super::boruvka_dense`]).
-pub(crate) fn boruvka_dense_mst(data: &[f64], n: usize, m: usize) -> Vec<SlotMerge> {
+pub(crate) fn boruvka_dense_mst(data: &[f64], n: usize, m: usize) -> Mst {
     rounds(&mut super::boruvka_dense::DenseSource::new(data, n, m), n)
 }
 
@@ -176,8 +197,8 @@ pub(crate) trait Source: Sync {
     /// The coordinates of the point at position p.
     fn point(&self, p: usize) -> &[f64];
 
-    /// The observation (row of the input) at position p.
-    fn original(&self, p: usize) -> usize;
+    /// The observation (row of the input) at each position.
+    fn originals(&self) -> Vec<u32>;
 
     /// Every point's K nearest other points by (key, position), ascending,
     /// NONE entries when there are fewer.
@@ -223,7 +244,7 @@ pub(crate) trait Source: Sync {
 }
 
 /// Borůvka's rounds over `source` (n >= 2 points).
-pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Vec<SlotMerge> {
+pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Mst {
     let mut uf = UnionFind::new(n);
     let mut edges: Vec<SlotMerge> = Vec::with_capacity(n - 1);
 
@@ -365,8 +386,8 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Vec<SlotMerge> {
             let key = f64::from_bits(bound[c].load(Ordering::Relaxed));
             if uf.union(a, b) {
                 edges.push(SlotMerge {
-                    a: source.original(a as usize),
-                    b: source.original(b as usize),
+                    a: a as usize,
+                    b: b as usize,
                     dist: source.finish(key),
                 });
                 joined += 1;
@@ -379,7 +400,10 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Vec<SlotMerge> {
             .with_min_len(4096)
             .for_each(|(k, c)| *c = UnionFind::root(parent, k as u32));
     }
-    edges
+    Mst {
+        edges,
+        original: source.originals(),
+    }
 }
 
 /// Joins identical points at distance 0 (consecutive in lexicographic
@@ -403,8 +427,8 @@ fn join_duplicates<S: Source + ?Sized>(
     for w in order.windows(2) {
         if row(&w[0]) == row(&w[1]) && uf.union(w[0], w[1]) {
             edges.push(SlotMerge {
-                a: source.original(w[0] as usize),
-                b: source.original(w[1] as usize),
+                a: w[0] as usize,
+                b: w[1] as usize,
                 dist: 0.0,
             });
         }

@@ -111,8 +111,8 @@ impl Source for DenseSource<'_> {
         self.row(p)
     }
 
-    fn original(&self, p: usize) -> usize {
-        p
+    fn originals(&self) -> Vec<u32> {
+        (0..self.n as u32).collect()
     }
 
     /// Every pair once, block pair by block pair; each task keeps lists
@@ -220,7 +220,6 @@ impl Source for DenseSource<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::boruvka::boruvka_dense_mst;
-    use super::super::relabel::sort_and_label;
     use crate::linkage::single_euclidean;
     use ndarray::Array2;
 
@@ -236,7 +235,7 @@ mod tests {
                 x.row_mut(7).assign(&r);
             }
             let data = x.as_slice().unwrap();
-            let z = sort_and_label(boruvka_dense_mst(data, n, m), n);
+            let z = boruvka_dense_mst(data, n, m).into_z(n);
             assert_eq!(z, single_euclidean(x.view()).unwrap(), "n = {n}, m = {m}");
         }
     }

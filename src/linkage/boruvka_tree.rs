@@ -56,8 +56,8 @@ impl<M: Kernel, const D: usize> Source for TreeSource<M, D> {
         self.tree.pt::<D>(p)
     }
 
-    fn original(&self, p: usize) -> usize {
-        self.tree.index[p] as usize
+    fn originals(&self) -> Vec<u32> {
+        self.tree.index.clone()
     }
 
     fn k_nearest_all(&self) -> Vec<[Best; K]> {

@@ -27,7 +27,7 @@ use std::str::FromStr;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{boruvka, finite, relabel, Method};
+use super::{boruvka, finite, Method};
 use crate::backend::{select_backend, Backend, BackendChoice, CpuBackend, Precision};
 use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
@@ -260,8 +260,10 @@ fn tree(
     } else {
         boruvka::boruvka_mst(data, n, m, metric)
     };
-    let edges = finite::finite_edges(edges, metric.name(), "f64")?;
-    let z = relabel::sort_and_label(edges, n);
+    if let Some(bad) = edges.first_infinite() {
+        finite::finite_edges(vec![bad], metric.name(), "f64")?;
+    }
+    let z = edges.into_z(n);
     if !has_tied_heights(&z) {
         return Ok(z);
     }
@@ -439,6 +441,15 @@ fn on_backend(
     }
     let (backend, why) = select_backend(opts.backend, opts.precision, n)?;
     let mut notes = Vec::new();
+    if method.needs_euclidean()
+        && opts.metric.is_euclidean()
+        && crate::memory::check_condensed_fits(n, opts.precision).is_err()
+    {
+        notes.push(format!(
+            "the distance matrix would not fit in memory; {method} was computed on cluster \
+             centroids on the CPU instead (O(n m) memory)"
+        ));
+    }
     let z = match backend.linkage(x, method, &opts.metric) {
         Ok(z) => z,
         Err(e @ Error::TooLargeForGpu { .. }) if opts.backend == BackendChoice::Auto => {
@@ -447,6 +458,7 @@ fn on_backend(
         }
         Err(e) => return Err(e),
     };
+    notes.extend(backend.take_notes());
     let on_gpu = !backend.name().starts_with("cpu");
     if on_gpu && method.is_monotone() && has_tied_heights(&z) && !gpu_single {
         notes.push(

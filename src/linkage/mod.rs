@@ -108,7 +108,8 @@ pub fn linkage_as<T: Real>(
 
 /// Ward, centroid and median on euclidean observations when the distance
 /// matrix in `precision` would not fit in memory: Z from the paths on
-/// cluster centroids (O(n m) memory, on the CPU), saying so on stderr.
+/// cluster centroids (O(n m) memory, on the CPU). The library prints
+/// nothing: [`crate::linkage_with`] says so in its report.
 /// `None` for other methods, or when the matrix fits. Callers have checked
 /// that the metric is euclidean.
 pub(crate) fn low_memory_if_the_matrix_does_not_fit(
@@ -121,10 +122,6 @@ pub(crate) fn low_memory_if_the_matrix_does_not_fit(
     {
         return None;
     }
-    eprintln!(
-        "hclust: the distance matrix would not fit in memory; computing {method} \
-         on cluster centroids on the CPU instead (O(n m) memory)"
-    );
     Some(low_memory(x, method))
 }
 

@@ -81,7 +81,19 @@ impl LinkageUnionFind {
 
 /// Sorts the merges by distance (stable: equal distances keep their order)
 /// and builds Z with scipy's labels.
-pub(crate) fn sort_and_label(mut merges: Vec<SlotMerge>, n: usize) -> Array2<f64> {
+pub(crate) fn sort_and_label(merges: Vec<SlotMerge>, n: usize) -> Array2<f64> {
+    sort_and_label_mapped(merges, n, None)
+}
+
+/// [`sort_and_label`] for merges between positions, where position p holds
+/// observation `original[p]` (None: p itself). A kd-tree's positions keep
+/// near points near in memory, so the union-find over them stays in cache
+/// where one over the observations' own (random) indices would not.
+pub(crate) fn sort_and_label_mapped(
+    mut merges: Vec<SlotMerge>,
+    n: usize,
+    original: Option<&[u32]>,
+) -> Array2<f64> {
     debug_assert_eq!(merges.len(), n - 1);
     if merges.len() > 1 << 16 {
         // Long lists: when every distance is a non-negative number other
@@ -91,28 +103,41 @@ pub(crate) fn sort_and_label(mut merges: Vec<SlotMerge>, n: usize) -> Array2<f64
         let plain = merges
             .iter()
             .all(|m| m.dist >= 0.0 && m.dist.to_bits() != (-0.0f64).to_bits());
-        if plain && merges.len() < u32::MAX as usize {
-            let mut keys: Vec<(u64, u32)> = merges
+        if plain && n < 1 << 31 {
+            // The slots travel with their keys: no gather after the sort.
+            let mut keys: Vec<(u64, u32, u32, u32)> = merges
                 .iter()
                 .enumerate()
-                .map(|(i, m)| (m.dist.to_bits(), i as u32))
+                .map(|(i, m)| (m.dist.to_bits(), i as u32, m.a as u32, m.b as u32))
                 .collect();
-            keys.par_sort_unstable();
-            return label(keys.iter().map(|&(_, i)| merges[i as usize]), n);
+            keys.par_sort_unstable_by_key(|k| (k.0, k.1));
+            let sorted = keys.iter().map(|&(d, _, a, b)| SlotMerge {
+                a: a as usize,
+                b: b as usize,
+                dist: f64::from_bits(d),
+            });
+            return label(sorted, n, original);
         }
         merges.par_sort_by(|p, q| cmp_nan_last(p.dist, q.dist));
     } else {
         merges.sort_by(|p, q| cmp_nan_last(p.dist, q.dist));
     }
-    label(merges.into_iter(), n)
+    label(merges.into_iter(), n, original)
 }
 
 /// Z of merges already in order, with scipy's labels.
-fn label(merges: impl Iterator<Item = SlotMerge>, n: usize) -> Array2<f64> {
+fn label(
+    merges: impl Iterator<Item = SlotMerge>,
+    n: usize,
+    original: Option<&[u32]>,
+) -> Array2<f64> {
     let mut z = Vec::with_capacity(4 * (n - 1));
     // Below 2^31 observations every cluster id (< 2n) fits in a u32.
     if n < 1 << 31 {
         let mut uf = SlotUnionFind::new(n);
+        if let Some(original) = original {
+            uf.label.copy_from_slice(original);
+        }
         for m in merges {
             let (ra, rb) = (uf.find(m.a as u32), uf.find(m.b as u32));
             let (la, lb) = (uf.label[ra as usize], uf.label[rb as usize]);
@@ -122,8 +147,9 @@ fn label(merges: impl Iterator<Item = SlotMerge>, n: usize) -> Array2<f64> {
         }
     } else {
         let mut uf = LinkageUnionFind::new(n);
+        let obs = |p: usize| original.map_or(p, |o| o[p] as usize);
         for m in merges {
-            let (ra, rb) = (uf.find(m.a), uf.find(m.b));
+            let (ra, rb) = (uf.find(obs(m.a)), uf.find(obs(m.b)));
             let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
             let size = uf.merge(ra, rb);
             z.extend_from_slice(&[lo as f64, hi as f64, m.dist, size as f64]);

@@ -75,6 +75,9 @@ pub struct GpuBackend {
     merge: MergeKernels,
     prim: PrimKernels,
     max_block_bytes: u64,
+    /// What the runs did that the caller should hear of (distances
+    /// computed on the CPU, and why), drained by [`Backend::take_notes`].
+    notes: std::sync::Mutex<Vec<String>>,
 }
 
 impl fmt::Debug for GpuBackend {
@@ -107,6 +110,7 @@ impl GpuBackend {
             merge,
             prim,
             max_block_bytes,
+            notes: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -140,7 +144,22 @@ impl GpuBackend {
     }
 }
 
+impl GpuBackend {
+    fn note(&self, note: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(note);
+        }
+    }
+}
+
 impl Backend for GpuBackend {
+    fn take_notes(&self) -> Vec<String> {
+        self.notes
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default()
+    }
+
     /// The adapter, its backend and device type, and the precision, e.g.
     /// `gpu: llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu, f64)`.
     fn name(&self) -> String {
@@ -177,15 +196,17 @@ impl Backend for GpuBackend {
                 if self.ctx.precision == Precision::F32
                     && matches!(metric, Metric::Cosine | Metric::Correlation) =>
             {
-                eprintln!(
-                    "hclust: {metric} in f32 loses digits to cancellation; computing the \
-                     distances on the CPU in f64 (the merges still run on the GPU)"
-                );
+                self.note(format!(
+                    "{metric} in f32 loses digits to cancellation; the distances were \
+                     computed on the CPU in f64 (the merges still ran on the GPU)"
+                ));
                 return crate::distance::pdist(x, metric);
             }
             Plan::Gpu(spec) => spec,
             Plan::Cpu(why) => {
-                eprintln!("hclust: {why}; computing the {metric} distances on the CPU");
+                self.note(format!(
+                    "{why}; the {metric} distances were computed on the CPU"
+                ));
                 return crate::distance::pdist(x, metric);
             }
             Plan::Invalid => return crate::distance::pdist(x, metric),
