@@ -171,7 +171,7 @@ def test_save_dendrogram(tmp_path):
 def test_the_gil_is_released_during_linkage():
     # Another Python thread keeps running while linkage computes: with the
     # GIL held for the call, it could not tick inside the call's window.
-    X = data(2500, 16, seed=17)
+    X = data(5000, 32, seed=17)
     ticks, stop = [], threading.Event()
 
     def probe():
