@@ -237,9 +237,23 @@ pub(crate) trait Source: Sync {
         stack: &mut Vec<(u32, f64)>,
         out: &mut Vec<(Best, f64)>,
     ) {
-        for &p in need {
-            out.push(self.nearest_other(p as usize, comp, bound, stack));
-        }
+        nearest_each(self, need, comp, bound, stack, out);
+    }
+}
+
+/// [`Source::nearest_other`] for each of the positions `need`, one at a
+/// time: the default of [`Source::nearest_other_group`], and what a source
+/// falls back to where it cannot share the work.
+pub(crate) fn nearest_each<S: Source + ?Sized>(
+    source: &S,
+    need: &[u32],
+    comp: &[u32],
+    bound: &[AtomicU64],
+    stack: &mut Vec<(u32, f64)>,
+    out: &mut Vec<(Best, f64)>,
+) {
+    for &p in need {
+        out.push(source.nearest_other(p as usize, comp, bound, stack));
     }
 }
 

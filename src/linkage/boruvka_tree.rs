@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use super::boruvka::{Best, Source, K};
+use super::boruvka::{nearest_each, offer, Best, Source, K};
 use crate::spatial::kdtree::{KdTree, NONE};
 use crate::spatial::metric::Kernel;
 
@@ -66,12 +66,10 @@ impl<M: Kernel, const D: usize> Source for TreeSource<M, D> {
         // its run of the output.
         let mut runs = Vec::new();
         let mut rest = out.as_mut_slice();
-        for (v, node) in self.tree.nodes.iter().enumerate() {
-            if node.left == NONE {
-                let (run, tail) = rest.split_at_mut((node.end - node.start) as usize);
-                runs.push((v as u32, run));
-                rest = tail;
-            }
+        for g in self.groups() {
+            let (run, tail) = rest.split_at_mut(g.len());
+            runs.push((self.leaf_of[g.start], run));
+            rest = tail;
         }
         runs.par_iter_mut()
             .with_min_len(16)
@@ -143,9 +141,7 @@ impl<M: Kernel, const D: usize> Source for TreeSource<M, D> {
             );
             return;
         }
-        for &p in need {
-            out.push(self.nearest_other(p as usize, comp, bound, stack));
-        }
+        nearest_each(self, need, comp, bound, stack, out);
     }
 }
 
@@ -220,17 +216,7 @@ fn nearest_other_leaf<K: Kernel, const D: usize>(
             metric.boxes_key(alo, ahi, blo, bhi)
         };
         let (bl, br) = (between(l), between(r));
-        let (near, far) = if bl <= br {
-            ((l, bl), (r, br))
-        } else {
-            ((r, br), (l, bl))
-        };
-        if far.1 <= widest {
-            stack.push(far);
-        }
-        if near.1 <= widest {
-            stack.push(near);
-        }
+        push_children(stack, (l, bl), (r, br), widest);
     }
     limits(answers);
     for (b, _) in answers.iter() {
@@ -311,18 +297,7 @@ fn nearest_other<K: Kernel, const D: usize>(
         let (l, r) = (node.left, node.right);
         let bl = bound_of::<K, D>(tree, metric, x, l);
         let br = bound_of::<K, D>(tree, metric, x, r);
-        // The nearer child is popped first.
-        let (near, far) = if bl <= br {
-            ((l, bl), (r, br))
-        } else {
-            ((r, br), (l, bl))
-        };
-        if far.1 <= lim {
-            stack.push(far);
-        }
-        if near.1 <= lim {
-            stack.push(near);
-        }
+        push_children(stack, (l, bl), (r, br), lim);
     }
     if best.q != NONE {
         shared.fetch_min(best.key.to_bits(), Ordering::Relaxed);
@@ -344,17 +319,6 @@ fn k_nearest_leaf<K2: Kernel, const D: usize>(
 ) {
     let first = tree.nodes[leaf].start as usize;
     let (alo, ahi) = tree.bx::<D>(leaf);
-    let worse = |a: &Best, b: &Best| a.key > b.key || (a.key == b.key && a.q > b.q);
-    let offer = |list: &mut [Best; K], c: Best| {
-        if worse(&list[K - 1], &c) {
-            let mut i = K - 1;
-            while i > 0 && worse(&list[i - 1], &c) {
-                list[i] = list[i - 1];
-                i -= 1;
-            }
-            list[i] = c;
-        }
-    };
     let scan = |best: &mut [[Best; K]], v: usize| {
         let node = tree.nodes[v];
         let (lo, hi) = tree.bx::<D>(v);
@@ -366,13 +330,8 @@ fn k_nearest_leaf<K2: Kernel, const D: usize>(
             }
             for q in node.start..node.end {
                 if q as usize != p {
-                    offer(
-                        list,
-                        Best {
-                            key: metric.key(x, tree.pt::<D>(q as usize)),
-                            q,
-                        },
-                    );
+                    let key = metric.key(x, tree.pt::<D>(q as usize));
+                    offer(list, Best { key, q });
                 }
             }
         }
@@ -398,17 +357,7 @@ fn k_nearest_leaf<K2: Kernel, const D: usize>(
             metric.boxes_key(alo, ahi, blo, bhi)
         };
         let (bl, br) = (between(l), between(r));
-        let (near, far) = if bl <= br {
-            ((l, bl), (r, br))
-        } else {
-            ((r, br), (l, bl))
-        };
-        if far.1 <= lim {
-            stack.push(far);
-        }
-        if near.1 <= lim {
-            stack.push(near);
-        }
+        push_children(stack, (l, bl), (r, br), lim);
     }
 }
 
@@ -422,7 +371,6 @@ fn k_nearest<K2: Kernel, const D: usize>(
 ) -> [Best; K] {
     let x = tree.pt::<D>(p);
     let mut best = [Best::NONE; K];
-    let worse = |a: &Best, b: &Best| a.key > b.key || (a.key == b.key && a.q > b.q);
     stack.clear();
     stack.push((0, 0.0));
     while let Some((v, lb)) = stack.pop() {
@@ -435,38 +383,30 @@ fn k_nearest<K2: Kernel, const D: usize>(
                 if q as usize == p {
                     continue;
                 }
-                let c = Best {
-                    key: metric.key(x, tree.pt::<D>(q as usize)),
-                    q,
-                };
-                if worse(&best[K - 1], &c) {
-                    let mut i = K - 1;
-                    while i > 0 && worse(&best[i - 1], &c) {
-                        best[i] = best[i - 1];
-                        i -= 1;
-                    }
-                    best[i] = c;
-                }
+                let key = metric.key(x, tree.pt::<D>(q as usize));
+                offer(&mut best, Best { key, q });
             }
             continue;
         }
         let (l, r) = (node.left, node.right);
         let bl = bound_of::<K2, D>(tree, metric, x, l);
         let br = bound_of::<K2, D>(tree, metric, x, r);
-        let (near, far) = if bl <= br {
-            ((l, bl), (r, br))
-        } else {
-            ((r, br), (l, bl))
-        };
-        let lim = best[K - 1].key;
-        if far.1 <= lim {
-            stack.push(far);
-        }
-        if near.1 <= lim {
-            stack.push(near);
-        }
+        push_children(stack, (l, bl), (r, br), best[K - 1].key);
     }
     best
+}
+
+/// Pushes the children (node, lower bound) that lie within `lim`, the
+/// nearer last so that it is popped first.
+#[inline(always)]
+fn push_children(stack: &mut Vec<(u32, f64)>, a: (u32, f64), b: (u32, f64), lim: f64) {
+    let (near, far) = if a.1 <= b.1 { (a, b) } else { (b, a) };
+    if far.1 <= lim {
+        stack.push(far);
+    }
+    if near.1 <= lim {
+        stack.push(near);
+    }
 }
 
 /// The lower bound of the key from x to node v's box.
