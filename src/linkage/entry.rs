@@ -208,6 +208,25 @@ pub fn linkage_with(x: ArrayView2<f64>, opts: &LinkageOptions) -> Result<Linkage
     crate::distance::check_observations(x)?;
     let (n, m) = x.dim();
     let (path, reason) = choose_path(opts, n, m)?;
+    // Ward, centroid and median do without the matrix when it would not
+    // fit (the backends would fall back by themselves): decided here, so
+    // that the report names what runs.
+    let mut notes = Vec::new();
+    let (path, reason) = if path == Path::Matrix
+        && method.needs_euclidean()
+        && crate::memory::check_condensed_fits(n, opts.precision).is_err()
+    {
+        notes.push(format!(
+            "the distance matrix would not fit in memory; {method} was computed on cluster \
+             centroids on the CPU instead (O(n m) memory)"
+        ));
+        (
+            Path::Vector,
+            "the distance matrix would not fit in memory: on centroids, O(n m)".to_string(),
+        )
+    } else {
+        (path, reason)
+    };
     if let Some(r) = on_backend(x, opts, path, &reason)? {
         return Ok(r);
     }
@@ -219,7 +238,7 @@ pub fn linkage_with(x: ArrayView2<f64>, opts: &LinkageOptions) -> Result<Linkage
         },
         algorithm: path_name(method, path).into(),
         reason,
-        notes: Vec::new(),
+        notes,
     };
     if opts.backend == BackendChoice::Gpu {
         report.notes.push(match path {
@@ -261,7 +280,7 @@ fn tree(
         boruvka::boruvka_mst(data, n, m, metric)
     };
     if let Some(bad) = edges.first_infinite() {
-        finite::finite_edges(vec![bad], metric.name(), "f64")?;
+        return Err(finite::edge_overflow(&bad, metric.name(), "f64"));
     }
     let z = edges.into_z(n);
     if !has_tied_heights(&z) {
@@ -441,15 +460,6 @@ fn on_backend(
     }
     let (backend, why) = select_backend(opts.backend, opts.precision, n)?;
     let mut notes = Vec::new();
-    if method.needs_euclidean()
-        && opts.metric.is_euclidean()
-        && crate::memory::check_condensed_fits(n, opts.precision).is_err()
-    {
-        notes.push(format!(
-            "the distance matrix would not fit in memory; {method} was computed on cluster \
-             centroids on the CPU instead (O(n m) memory)"
-        ));
-    }
     let z = match backend.linkage(x, method, &opts.metric) {
         Ok(z) => z,
         Err(e @ Error::TooLargeForGpu { .. }) if opts.backend == BackendChoice::Auto => {

@@ -56,16 +56,21 @@ pub(crate) fn finite_edges(
 ) -> Result<Vec<SlotMerge>> {
     match edges.iter().find(|e| !e.dist.is_finite()) {
         None => Ok(edges),
-        Some(e) => Err(Error::overflow(
-            format!(
-                "the {metric} distance between observations {} and {}",
-                e.a.min(e.b),
-                e.a.max(e.b)
-            ),
-            e.dist,
-            precision,
-        )),
+        Some(e) => Err(edge_overflow(e, metric, precision)),
     }
+}
+
+/// The overflow error of an infinite edge between two observations.
+pub(crate) fn edge_overflow(e: &SlotMerge, metric: &str, precision: &'static str) -> Error {
+    Error::overflow(
+        format!(
+            "the {metric} distance between observations {} and {}",
+            e.a.min(e.b),
+            e.a.max(e.b)
+        ),
+        e.dist,
+        precision,
+    )
 }
 
 #[cfg(test)]
