@@ -12,7 +12,7 @@ _NAMES = {
 }
 
 
-def _metric_args(metric, X, **kwargs):
+def _metric_args(metric, **kwargs):
     """(name, keyword arguments of the native calls) for a metric name."""
     if not isinstance(metric, str):
         raise TypeError("metric must be a string or a callable")
@@ -48,7 +48,7 @@ def pdist(X, metric="euclidean", *, out=None, **kwargs):
                 k += 1
     else:
         Xd = np.ascontiguousarray(X, dtype=np.float64)
-        name, kw = _metric_args(metric, Xd, **kwargs)
+        name, kw = _metric_args(metric, **kwargs)
         if m < 2:
             d = np.empty(0, dtype=np.float64)
         else:

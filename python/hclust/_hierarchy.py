@@ -4,11 +4,12 @@ Signatures, defaults, return types and dtypes are scipy 1.17's; the
 computations run in Rust (`hclust._hclust`) with the GIL released.
 """
 
+import threading
+
 import numpy as np
 
 from . import _hclust
 from ._validate import (
-    ClusterWarning,
     _warning,
     as_float_array,
     check_linkage,
@@ -25,8 +26,8 @@ _LINKAGE_METHODS = {
 }
 _EUCLIDEAN_METHODS = ("centroid", "median", "ward")
 
-#: What the last `linkage` call in this thread ran, as a dict.
-_last_report = {}
+# What the last `linkage` call in each thread ran (see last_info).
+_last = threading.local()
 
 
 def _looks_uncondensed(y):
@@ -36,6 +37,28 @@ def _looks_uncondensed(y):
         and np.all(y >= 0)
         and np.allclose(y, y.T)
     )
+
+
+def _observations(y):
+    """Observations as float64, with scipy's warning when they look like a
+    square distance matrix."""
+    x = as_float_array(y)
+    if x.shape[0] == x.shape[1] and _looks_uncondensed(x):
+        _warning(
+            "The symmetric non-negative hollow observation matrix looks "
+            "suspiciously like an uncondensed distance matrix",
+            stacklevel=4,
+        )
+    return x
+
+
+def _condensed(y):
+    """A condensed distance matrix as float64, checked as scipy checks it."""
+    is_valid_y(y, throw=True, name="y")
+    y = as_float_array(y)
+    if not np.all(np.isfinite(y)):
+        raise ValueError("The condensed distance matrix must contain only finite values.")
+    return y
 
 
 def linkage(y, method="single", metric="euclidean", optimal_ordering=False, *,
@@ -54,46 +77,31 @@ def linkage(y, method="single", metric="euclidean", optimal_ordering=False, *,
     if method in _EUCLIDEAN_METHODS and metric != "euclidean" and y.ndim == 2:
         raise ValueError(f"`method={method}` requires the distance metric to be Euclidean")
     if y.ndim == 1:
-        is_valid_y(y, throw=True, name="y")
-        y = as_float_array(y)
-        if not np.all(np.isfinite(y)):
-            raise ValueError("The condensed distance matrix must contain only finite values.")
-        n = num_obs_y(y)
-        Z, info = _hclust.linkage_condensed(y, method, backend, precision, algorithm)
-        condensed = y
+        condensed = _condensed(y)
+        num_obs_y(condensed)
     elif y.ndim == 2:
-        if y.shape[0] == y.shape[1] and _looks_uncondensed(np.asarray(y, dtype=np.float64)):
-            _warning(
-                "The symmetric non-negative hollow observation matrix looks "
-                "suspiciously like an uncondensed distance matrix",
-                stacklevel=3,
-            )
-        x = as_float_array(y)
+        x = _observations(y)
         if not np.all(np.isfinite(x)):
             raise ValueError("The condensed distance matrix must contain only finite values.")
-        if callable(metric) or (optimal_ordering and True):
-            # A Python metric (or the ordering, which needs the matrix):
-            # distances first, then the condensed path.
-            condensed = pdist(x, metric)
-            if not np.all(np.isfinite(condensed)):
-                raise ValueError("The condensed distance matrix must contain only finite values.")
-            if x.shape[0] < 2:
-                raise ValueError("The number of observations cannot be determined on an empty distance matrix.")
-            Z, info = _hclust.linkage_condensed(condensed, method, backend, precision, algorithm)
-        else:
-            if x.shape[0] < 2:
-                raise ValueError("The number of observations cannot be determined on an empty distance matrix.")
-            name, kw = _metric_args(metric, x)
-            Z, info = _hclust.linkage_observations(
-                x, method, name, backend=backend, prec=precision, algorithm=algorithm, **kw
+        if x.shape[0] < 2:
+            raise ValueError(
+                "The number of observations cannot be determined on an empty distance matrix."
             )
-            condensed = None
+        # A Python metric, or the ordering (which needs the matrix): the
+        # distances first, then the condensed path.
+        condensed = _condensed(pdist(x, metric)) if callable(metric) or optimal_ordering else None
     else:
         raise ValueError("`y` must be 1 or 2 dimensional.")
+    if condensed is not None:
+        Z, info = _hclust.linkage_condensed(condensed, method, backend, precision, algorithm)
+    else:
+        name, kw = _metric_args(metric)
+        Z, info = _hclust.linkage_observations(
+            x, method, name, backend=backend, prec=precision, algorithm=algorithm, **kw
+        )
     if optimal_ordering:
         Z = optimal_leaf_ordering(Z, condensed)
-    _last_report.clear()
-    _last_report.update(info)
+    _last.info = dict(info)
     if return_info:
         return Z, info
     return Z
@@ -267,7 +275,6 @@ def maxRstat(Z, R, i):
 def fcluster(Z, t, criterion="inconsistent", depth=2, R=None, monocrit=None):
     """Flat clusters from Z (int32 labels from 1), as scipy's fcluster."""
     Z = check_linkage(Z)
-    n = Z.shape[0] + 1
     if criterion not in ("inconsistent", "distance", "maxclust", "monocrit", "maxclust_monocrit"):
         raise ValueError(f"Invalid cluster formation criterion: {criterion}")
     if R is not None and criterion == "inconsistent":
@@ -280,9 +287,7 @@ def fcluster(Z, t, criterion="inconsistent", depth=2, R=None, monocrit=None):
         monocrit = list(np.asarray(monocrit, dtype=np.float64))
     if criterion in ("maxclust", "maxclust_monocrit"):
         t = float(int(t))
-    labels = _hclust.fcluster(Z, float(t), criterion, int(depth), R, monocrit)
-    assert labels.shape[0] == n
-    return labels
+    return _hclust.fcluster(Z, float(t), criterion, int(depth), R, monocrit)
 
 
 def fclusterdata(X, t, criterion="inconsistent", metric="euclidean", depth=2,
@@ -314,10 +319,7 @@ def leaders(Z, T):
         raise TypeError("T must be a one-dimensional array of integers.")
     if T.shape[0] != Z.shape[0] + 1:
         raise ValueError("Mismatch: len(T)!=Z.shape[0] + 1.")
-    try:
-        return _hclust.leaders(Z, [int(v) for v in T])
-    except ValueError as e:
-        raise ValueError(str(e)) from None
+    return _hclust.leaders(Z, [int(v) for v in T])
 
 
 def cut_tree(Z, n_clusters=None, height=None):
@@ -325,18 +327,13 @@ def cut_tree(Z, n_clusters=None, height=None):
     Z = check_linkage(Z)
     if n_clusters is not None and height is not None:
         raise ValueError("At least one of either height or n_clusters must be None")
-    scalar = False
     if n_clusters is not None:
         ks = np.atleast_1d(np.asarray(n_clusters))
-        scalar = np.ndim(n_clusters) == 0
-        out = _hclust.cut_tree(Z, [int(k) for k in ks], None)
-    elif height is not None:
+        return _hclust.cut_tree(Z, [int(k) for k in ks], None)
+    if height is not None:
         hs = np.atleast_1d(np.asarray(height, dtype=np.float64))
-        scalar = np.ndim(height) == 0
-        out = _hclust.cut_tree(Z, None, [float(h) for h in hs])
-    else:
-        out = _hclust.cut_tree(Z, None, None)
-    return out if not scalar else out.reshape(-1, 1)
+        return _hclust.cut_tree(Z, None, [float(h) for h in hs])
+    return _hclust.cut_tree(Z, None, None)
 
 
 def optimal_leaf_ordering(Z, y, metric="euclidean"):
@@ -344,20 +341,11 @@ def optimal_leaf_ordering(Z, y, metric="euclidean"):
     Z = check_linkage(Z)
     y = np.asarray(y)
     if y.ndim == 1:
-        is_valid_y(y, throw=True, name="y")
-        y = as_float_array(y)
+        y = _condensed(y)
     elif y.ndim == 2:
-        if y.shape[0] == y.shape[1] and _looks_uncondensed(np.asarray(y, dtype=np.float64)):
-            _warning(
-                "The symmetric non-negative hollow observation matrix looks "
-                "suspiciously like an uncondensed distance matrix",
-                stacklevel=3,
-            )
-        y = pdist(y, metric)
+        y = _condensed(pdist(_observations(y), metric))
     else:
         raise ValueError("`y` must be 1 or 2 dimensional.")
-    if not np.all(np.isfinite(y)):
-        raise ValueError("The condensed distance matrix must contain only finite values.")
     if num_obs_y(y) != Z.shape[0] + 1:
         raise ValueError("Linkage matrix and condensed distance matrix do not correspond.")
     return _hclust.optimal_leaf_ordering(Z, y)
@@ -414,5 +402,6 @@ def save_dendrogram(Z, path, labels=None, truncate_mode=None, p=30, color_thresh
 
 
 def last_info():
-    """What the last linkage call ran: backend, algorithm, reasons, notes."""
-    return dict(_last_report)
+    """What this thread's last linkage call ran: backend, algorithm,
+    reasons, notes (empty before any call)."""
+    return dict(getattr(_last, "info", {}))

@@ -1,7 +1,5 @@
 """ClusterNode trees (scipy's to_tree) and DisjointSet, in Python."""
 
-import numpy as np
-
 from ._validate import check_linkage
 
 

@@ -53,14 +53,7 @@ def is_valid_linkage(Z, warning=False, throw=False, name=None):
             warning,
         )
     n = Z.shape[0]
-    if n > 1 and (np.any(Z[:, 0] < 0) or np.any(Z[:, 1] < 0)):
-        return _fail(
-            ValueError,
-            f"Linkage {name_str}contains negative indices.",
-            throw,
-            warning,
-        )
-    if n == 1 and (Z[0, 0] < 0 or Z[0, 1] < 0):
+    if np.any(Z[:, :2] < 0):
         return _fail(ValueError, f"Linkage {name_str}contains negative indices.", throw, warning)
     if np.any(Z[:, 2] < 0):
         return _fail(ValueError, f"Linkage {name_str}contains negative distances.", throw, warning)
