@@ -35,7 +35,7 @@
 //! every height are still scipy's.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -56,15 +56,6 @@ impl UnionFind {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
         }
-    }
-
-    /// The root of x's set, without compressing the path (read-only, so
-    /// many threads can ask at once; union by size keeps paths short).
-    fn root(parent: &[u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            x = parent[x as usize];
-        }
-        x
     }
 
     fn find(&mut self, mut x: u32) -> u32 {
@@ -279,6 +270,10 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Mst {
     let knn = source.k_nearest_all();
     let groups = source.groups();
     let mut cursor = vec![0u8; n];
+    // The components' roots (ascending), and each root's parent while a
+    // round joins them.
+    let mut roots: Vec<u32> = (0..n as u32).filter(|&k| comp[k as usize] == k).collect();
+    let next: Vec<AtomicU32> = (0..n as u32).map(AtomicU32::new).collect();
 
     while edges.len() < n - 1 {
         source.begin_round(&comp);
@@ -385,39 +380,122 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Mst {
                     pair[c].fetch_min((lo << 32) | hi, Ordering::Relaxed);
                 }
             });
-        let roots: Vec<usize> = (0..n)
-            .into_par_iter()
-            .with_min_len(4096)
-            .filter(|&k| comp[k] == k as u32)
-            .collect();
-        let mut joined = 0;
-        for c in roots {
-            let packed = pair[c].swap(u64::MAX, Ordering::Relaxed);
-            if packed == u64::MAX {
-                continue;
-            }
-            let (a, b) = ((packed >> 32) as u32, packed as u32);
-            let key = f64::from_bits(bound[c].load(Ordering::Relaxed));
-            if uf.union(a, b) {
-                edges.push(SlotMerge {
-                    a: a as usize,
-                    b: b as usize,
-                    dist: source.finish(key),
-                });
-                joined += 1;
-            }
-        }
-        assert!(joined > 0, "a Borůvka round joins at least two components");
-        let parent = &uf.parent;
-        comp.par_iter_mut()
-            .enumerate()
-            .with_min_len(4096)
-            .for_each(|(k, c)| *c = UnionFind::root(parent, k as u32));
+        let before = edges.len();
+        roots = join_round(&roots, &pair, &bound, &mut comp, &next, &mut edges, source);
+        assert!(
+            edges.len() > before,
+            "a Borůvka round joins at least two components"
+        );
     }
     Mst {
         edges,
         original: source.originals(),
     }
+}
+
+/// Joins the components of a round along their shortest edges, in
+/// parallel: each root's edge (`pair`, key `bound`) points it at the
+/// component across; two components whose shortest edges point at each
+/// other share that edge (in a strict total order, A's shortest edge
+/// leading to B and B's leading to A are the same edge), and each tree
+/// of the pointers holds exactly one such pair, whose lower root becomes
+/// the root of the joined component (pointer jumping finds it). The edges
+/// are appended in ascending order of their roots, each shared edge once,
+/// for its lower root: the order in which a union-find over the roots in
+/// ascending order would accept them. Returns the new roots, ascending,
+/// and updates every point's component.
+fn join_round<S: Source + ?Sized>(
+    roots: &[u32],
+    pair: &[AtomicU64],
+    bound: &[AtomicU64],
+    comp: &mut [u32],
+    next: &[AtomicU32],
+    edges: &mut Vec<SlotMerge>,
+    source: &S,
+) -> Vec<u32> {
+    let comp_ref = &*comp;
+    // Each root's edge and the root across it (NONE when it has none).
+    let found: Vec<(u64, u32)> = roots
+        .par_iter()
+        .with_min_len(4096)
+        .map(|&c| {
+            let packed = pair[c as usize].swap(u64::MAX, Ordering::Relaxed);
+            if packed == u64::MAX {
+                return (packed, NONE);
+            }
+            let (a, b) = ((packed >> 32) as usize, packed as u32 as usize);
+            let across = if comp_ref[a] == c {
+                comp_ref[b]
+            } else {
+                comp_ref[a]
+            };
+            (packed, across)
+        })
+        .collect();
+    roots
+        .par_iter()
+        .zip(&found)
+        .with_min_len(4096)
+        .for_each(|(&c, &(_, t))| {
+            next[c as usize].store(if t == NONE { c } else { t }, Ordering::Relaxed);
+        });
+    let mutual_lower =
+        |c: u32, t: u32| t != NONE && c < t && next[t as usize].load(Ordering::Relaxed) == c;
+    let mutual_upper =
+        |c: u32, t: u32| t != NONE && t < c && next[t as usize].load(Ordering::Relaxed) == c;
+    // The edges, each shared one for its lower root.
+    let new_edges: Vec<SlotMerge> = roots
+        .par_iter()
+        .zip(&found)
+        .with_min_len(4096)
+        .filter(|&(&c, &(_, t))| t != NONE && !mutual_upper(c, t))
+        .map(|(&c, &(packed, _))| SlotMerge {
+            a: (packed >> 32) as usize,
+            b: packed as u32 as usize,
+            dist: source.finish(f64::from_bits(bound[c as usize].load(Ordering::Relaxed))),
+        })
+        .collect();
+    edges.extend(new_edges);
+    // The lower root of each mutual pair points at itself; then pointer
+    // jumping until every root points at its tree's root.
+    let is_root: Vec<bool> = roots
+        .par_iter()
+        .zip(&found)
+        .with_min_len(4096)
+        .map(|(&c, &(_, t))| t == NONE || mutual_lower(c, t))
+        .collect();
+    roots
+        .par_iter()
+        .zip(&is_root)
+        .with_min_len(4096)
+        .for_each(|(&c, &r)| {
+            if r {
+                next[c as usize].store(c, Ordering::Relaxed);
+            }
+        });
+    loop {
+        let moved = AtomicBool::new(false);
+        roots.par_iter().with_min_len(4096).for_each(|&c| {
+            let p = next[c as usize].load(Ordering::Relaxed);
+            let pp = next[p as usize].load(Ordering::Relaxed);
+            if pp != p {
+                next[c as usize].store(pp, Ordering::Relaxed);
+                moved.store(true, Ordering::Relaxed);
+            }
+        });
+        if !moved.load(Ordering::Relaxed) {
+            break;
+        }
+    }
+    comp.par_iter_mut()
+        .with_min_len(4096)
+        .for_each(|c| *c = next[*c as usize].load(Ordering::Relaxed));
+    roots
+        .iter()
+        .zip(&is_root)
+        .filter(|&(_, &r)| r)
+        .map(|(&c, _)| c)
+        .collect()
 }
 
 /// Joins identical points at distance 0 (consecutive in lexicographic
