@@ -191,10 +191,17 @@ def test_the_gil_is_released_during_linkage():
     assert len(inside) > 10, (len(inside), t1 - t0)
 
 
-def test_scipys_own_suite_passes_against_hclust():
+def test_scipys_own_suite_passes_against_hclust(tmp_path):
     # scipy 1.17's tests for scipy.cluster.hierarchy, with hclust's
-    # functions put in place of scipy's (see scipy_suite_plugin.py).
-    env = dict(os.environ, PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # functions put in place of scipy's (see scipy_suite_plugin.py), and
+    # proof that they were the ones called: every passing test but
+    # test_Heap (scipy's private heap) made calls into hclust's code.
+    import json
+    import re
+    counts = tmp_path / "counts.json"
+    env = dict(os.environ, PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               HCLUST_SUITE_COUNTS=str(counts))
+    env.pop("HCLUST_SUITE_SKIP", None)
     probe = subprocess.run(
         [sys.executable, "-c",
          "import scipy_suite_plugin, hclust; "
@@ -208,3 +215,37 @@ def test_scipys_own_suite_passes_against_hclust():
         env=env, cwd="/", capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
     assert " passed" in r.stdout and " failed" not in r.stdout
+    m = re.search(r"hclust reached by (\d+) of (\d+) tests \(test_Heap excluded\)", r.stdout)
+    assert m, r.stdout[-4000:]
+    assert m.group(1) == m.group(2) and int(m.group(2)) > 150, m.group(0)
+    assert "UNREACHED" not in r.stdout, r.stdout[-4000:]
+    tests = json.loads(counts.read_text())["tests"]
+    passed = {n: t["calls"] for n, t in tests.items() if t["outcome"] == "passed"}
+    assert len(passed) == int(m.group(2)) + 1  # test_Heap
+    assert not [n for n, c in passed.items() if c == 0 and "::test_Heap" not in n]
+    assert any("test_disjoint_set.py::" in n for n in passed)
+
+
+def test_scipy_suite_check_fails_when_a_name_stays_scipys():
+    # The check above can fail: with linkage and DisjointSet left scipy's,
+    # the tests that use only those are named and the run fails.
+    import re
+    env = dict(os.environ, PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               HCLUST_SUITE_SKIP="linkage,DisjointSet")
+    env.pop("HCLUST_SUITE_COUNTS", None)
+    r = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "scipy_suite_plugin",
+         "--pyargs", "scipy.cluster.tests.test_hierarchy", "scipy.cluster.tests.test_disjoint_set",
+         "-k", "test_linkage_ties or disjoint_set or TestIsIsomorphic"],
+        env=env, cwd="/", capture_output=True, text=True)
+    out = r.stdout
+    assert r.returncode == 1, out[-4000:] + r.stderr[-2000:]
+    assert " failed" not in out, out[-4000:]  # scipy's objects pass scipy's tests
+    unreached = [line[len("UNREACHED "):] for line in out.splitlines() if line.startswith("UNREACHED ")]
+    ties = [u for u in unreached if "::TestLinkage::test_linkage_ties[" in u]
+    dsets = [u for u in unreached if "test_disjoint_set.py::" in u]
+    assert ties and dsets and len(ties) + len(dsets) == len(unreached), out[-4000:]
+    m = re.search(r"hclust reached by (\d+) of (\d+) tests \(test_Heap excluded\)", out)
+    assert m, out[-4000:]
+    # TestIsIsomorphic uses neither, so its tests still reach hclust.
+    assert int(m.group(1)) > 0 and int(m.group(2)) - int(m.group(1)) == len(unreached), m.group(0)
