@@ -142,6 +142,11 @@ pub enum Error {
         reason: String,
     },
 
+    /// The computation was stopped through its [`crate::Cancel`] token
+    /// (in Python: Ctrl-C).
+    #[error("the computation was cancelled before it finished; nothing was computed")]
+    Cancelled,
+
     /// Any other invalid argument.
     #[error("invalid argument {name}: {reason}")]
     InvalidArgument {

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod backend;
+pub mod cancel;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod datasets;
@@ -20,6 +21,7 @@ pub mod render;
 pub mod report;
 mod spatial;
 
+pub use cancel::Cancel;
 pub use distance::{pdist, pdist_f32, CondensedMatrix, CustomMetric, Metric};
 pub use error::{Error, Result};
 pub use linkage::{

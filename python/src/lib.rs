@@ -10,20 +10,23 @@ use hclust::backend::BackendChoice;
 use hclust::dendrogram::{dendrogram, DendrogramOptions, LeafSort, Orientation, TruncateMode};
 use hclust::linkage::{linkage_condensed_with, linkage_with, LinkageOptions, LinkageResult};
 use hclust::render::{dendrogram_svg, DendrogramStyle};
-use hclust::{CondensedMatrix, Error, Method, Metric, Precision};
+use hclust::{Cancel, CondensedMatrix, Error, Method, Metric, Precision};
 use ndarray::Array1;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
-use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use std::time::Duration;
 
 /// hclust's errors as Python exceptions: memory errors as MemoryError,
-/// GPU failures as RuntimeError, everything else (bad input) as
-/// ValueError, each with the library's message.
+/// GPU failures as RuntimeError, a cancelled run as KeyboardInterrupt,
+/// everything else (bad input) as ValueError, each with the library's
+/// message.
 fn py_err(e: Error) -> PyErr {
     match e {
         Error::NotEnoughMemory { .. } => PyMemoryError::new_err(e.to_string()),
         Error::Gpu { .. } | Error::NoGpuAdapter { .. } => PyRuntimeError::new_err(e.to_string()),
+        Error::Cancelled => PyKeyboardInterrupt::new_err(e.to_string()),
         _ => PyValueError::new_err(e.to_string()),
     }
 }
@@ -73,6 +76,48 @@ fn metric(
     Ok(metric)
 }
 
+/// Runs `work` with the GIL released on a worker thread, while this
+/// thread wakes every 50 ms to let Python handle its signals: on Ctrl-C
+/// (a pending KeyboardInterrupt, or any error a signal handler raised)
+/// the work's token is cancelled, the work stops at its next check (see
+/// `hclust::cancel`), and the handler's exception is raised.
+fn interruptible<T: Send>(
+    py: Python<'_>,
+    token: &Cancel,
+    work: impl FnOnce() -> hclust::Result<T> + Send,
+) -> PyResult<T> {
+    let (out, signal) = py.detach(|| {
+        std::thread::scope(|s| {
+            let caller = std::thread::current();
+            let worker = s.spawn(move || {
+                let out = work();
+                caller.unpark();
+                out
+            });
+            let mut signal = None;
+            while !worker.is_finished() {
+                std::thread::park_timeout(Duration::from_millis(50));
+                if signal.is_none() && !worker.is_finished() {
+                    if let Err(e) = Python::attach(|py| py.check_signals()) {
+                        token.cancel();
+                        signal = Some(e);
+                    }
+                }
+            }
+            (worker.join(), signal)
+        })
+    });
+    if let Some(e) = signal {
+        return Err(e);
+    }
+    match out {
+        Ok(r) => r.map_err(py_err),
+        Err(_) => Err(PyRuntimeError::new_err(
+            "hclust: internal error (a panic in the computation); please report it",
+        )),
+    }
+}
+
 /// What ran, as a dict: backend, backend_reason, algorithm, reason, notes.
 fn report_dict<'py>(py: Python<'py>, r: &LinkageResult) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
@@ -97,6 +142,7 @@ fn options(
         backend: backend_choice(backend)?,
         precision: precision(prec)?,
         algorithm: algorithm.parse().map_err(py_err)?,
+        cancel: Some(Cancel::new()),
     })
 }
 
@@ -125,7 +171,8 @@ fn linkage_observations<'py>(
         algorithm,
     )?;
     let view = x.as_array();
-    let result = py.detach(|| linkage_with(view, &opts)).map_err(py_err)?;
+    let token = opts.cancel.clone().unwrap_or_default();
+    let result = interruptible(py, &token, || linkage_with(view, &opts))?;
     let report = report_dict(py, &result)?;
     Ok((result.z.into_pyarray(py), report))
 }
@@ -142,10 +189,12 @@ fn linkage_condensed<'py>(
     algorithm: &str,
 ) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyDict>)> {
     let opts = options(method, Metric::Euclidean, backend, prec, algorithm)?;
+    // The merge loop updates the matrix in place: one working copy.
     let values = y.as_array().to_vec();
-    let result = py
-        .detach(|| CondensedMatrix::new(values).and_then(|y| linkage_condensed_with(y, &opts)))
-        .map_err(py_err)?;
+    let token = opts.cancel.clone().unwrap_or_default();
+    let result = interruptible(py, &token, || {
+        CondensedMatrix::new(values).and_then(|y| linkage_condensed_with(y, &opts))
+    })?;
     let report = report_dict(py, &result)?;
     Ok((result.z.into_pyarray(py), report))
 }
@@ -164,8 +213,11 @@ fn pdist<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let metric = metric(metric_name, p, w, v, vi)?;
     let view = x.as_array();
-    let y = py.detach(|| hclust::pdist(view, &metric)).map_err(py_err)?;
-    Ok(Array1::from(y.as_slice().to_vec()).into_pyarray(py))
+    let token = Cancel::new();
+    let y = interruptible(py, &token, || {
+        hclust::cancel::scope(Some(&token), || hclust::pdist(view, &metric))
+    })?;
+    Ok(Array1::from(y.into_vec()).into_pyarray(py))
 }
 
 fn labels_i32(t: Vec<usize>) -> Array1<i32> {

@@ -249,3 +249,39 @@ def test_scipy_suite_check_fails_when_a_name_stays_scipys():
     assert m, out[-4000:]
     # TestIsIsomorphic uses neither, so its tests still reach hclust.
     assert int(m.group(1)) > 0 and int(m.group(2)) - int(m.group(1)) == len(unreached), m.group(0)
+
+
+CTRL_C = """
+import os, signal, sys, threading, time
+import numpy as np
+import hclust
+kind = sys.argv[1]
+rng = np.random.default_rng(0)
+def fire():
+    time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGINT)
+threading.Thread(target=fire, daemon=True).start()
+t = time.perf_counter()
+try:
+    if kind == "pdist":
+        hclust.pdist(rng.normal(size=(20000, 64)))
+    elif kind == "matrix":
+        hclust.linkage(rng.normal(size=(12000, 16)), "average")
+    else:
+        hclust.linkage(rng.normal(size=(60000, 8)), "ward", algorithm="vector")
+    print("finished", time.perf_counter() - t)
+except KeyboardInterrupt:
+    print("interrupted", time.perf_counter() - t)
+"""
+
+
+@pytest.mark.parametrize("kind", ["vector", "matrix", "pdist"])
+def test_ctrl_c_stops_a_long_run_with_keyboard_interrupt(kind):
+    # SIGINT half a second into a run of many seconds: KeyboardInterrupt,
+    # soon after the signal (the run itself would take 5 to 20 s here).
+    r = subprocess.run([sys.executable, "-c", CTRL_C, kind], capture_output=True, text=True,
+                       timeout=120, cwd="/")
+    assert r.returncode == 0, r.stderr
+    word, seconds = r.stdout.split()
+    assert word == "interrupted", r.stdout
+    assert float(seconds) < 3.0, r.stdout

@@ -205,6 +205,7 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         backend: args.compute.choice(),
         precision: args.compute.precision(),
         algorithm: args.algorithm.parse()?,
+        cancel: None,
     };
     if args.memory == MemoryArg::Low {
         if !matches!(opts.algorithm, Algorithm::Auto | Algorithm::Vector) {

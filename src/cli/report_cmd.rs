@@ -196,6 +196,7 @@ pub fn report(args: ReportArgs) -> Result<()> {
             .parse()
             .map_err(|e| with_flag_names(e, &[("algorithm", "--algorithm")]))?,
         cophenet_sample: args.sample,
+        cancel: None,
     };
     run_report(x.view(), &opts, &args.output, &inputs, &progress)
 }

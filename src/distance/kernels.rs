@@ -48,9 +48,15 @@ where
     I: Fn() -> S + Sync,
     F: Fn(&mut S, usize, usize) -> f64 + Sync,
 {
+    let stop = crate::cancel::current();
     row_groups(n, out)
         .into_par_iter()
         .map(|(i0, i1, chunk)| {
+            // A cancelled run leaves the rest unfilled: its caller stops
+            // at its next check.
+            if stop.as_ref().is_some_and(crate::Cancel::is_cancelled) {
+                return true;
+            }
             let mut scratch = init();
             let mut slots = chunk.iter_mut();
             for i in i0..i1 {
@@ -187,9 +193,13 @@ where
     };
     #[cfg(target_arch = "x86_64")]
     let avx2 = std::arch::is_x86_feature_detected!("avx2");
+    let stop = crate::cancel::current();
     row_groups(n, out)
         .into_par_iter()
         .map(|(i0, i1, chunk)| {
+            if stop.as_ref().is_some_and(crate::Cancel::is_cancelled) {
+                return true;
+            }
             #[cfg(target_arch = "x86_64")]
             if avx2 {
                 // SAFETY: the CPU supports AVX2, checked just above.

@@ -41,6 +41,7 @@ use rayon::prelude::*;
 
 use super::boruvka_tree::TreeSource;
 use super::relabel::SlotMerge;
+use crate::error::Result;
 use crate::spatial::kdtree::NONE;
 use crate::spatial::metric::{EuclideanKernel, Kernel, TreeMetric};
 
@@ -147,7 +148,11 @@ impl Mst {
 
 /// A minimum spanning tree of the rows of `data` (n x m, row-major,
 /// finite) under `metric`. n >= 2.
-pub(crate) fn boruvka_mst(data: &[f64], n: usize, m: usize, metric: TreeMetric) -> Mst {
+///
+/// # Errors
+/// [`crate::Error::Cancelled`] when the run's token fires (checked at each
+/// round).
+pub(crate) fn boruvka_mst(data: &[f64], n: usize, m: usize, metric: TreeMetric) -> Result<Mst> {
     match metric {
         TreeMetric::Euclidean => by_dimension(data, n, m, EuclideanKernel),
         other => by_dimension(data, n, m, other),
@@ -157,8 +162,8 @@ pub(crate) fn boruvka_mst(data: &[f64], n: usize, m: usize, metric: TreeMetric) 
 /// Rounds over a kd-tree whose walks are compiled for the number of
 /// features where it is small (so that the loops over coordinates
 /// unroll), and for any number otherwise.
-fn by_dimension<M: Kernel>(data: &[f64], n: usize, m: usize, metric: M) -> Mst {
-    fn go<M: Kernel, const D: usize>(data: &[f64], n: usize, m: usize, metric: M) -> Mst {
+fn by_dimension<M: Kernel>(data: &[f64], n: usize, m: usize, metric: M) -> Result<Mst> {
+    fn go<M: Kernel, const D: usize>(data: &[f64], n: usize, m: usize, metric: M) -> Result<Mst> {
         rounds(&mut TreeSource::<M, D>::new(data, n, m, metric), n)
     }
     match m {
@@ -176,7 +181,10 @@ fn by_dimension<M: Kernel>(data: &[f64], n: usize, m: usize, metric: M) -> Mst {
 
 /// [`boruvka_mst`] for euclidean data of many features, without a tree:
 /// every pair once, block against block (see [`super::boruvka_dense`]).
-pub(crate) fn boruvka_dense_mst(data: &[f64], n: usize, m: usize) -> Mst {
+///
+/// # Errors
+/// As [`boruvka_mst`].
+pub(crate) fn boruvka_dense_mst(data: &[f64], n: usize, m: usize) -> Result<Mst> {
     rounds(&mut super::boruvka_dense::DenseSource::new(data, n, m), n)
 }
 
@@ -249,7 +257,10 @@ pub(crate) fn nearest_each<S: Source + ?Sized>(
 }
 
 /// Borůvka's rounds over `source` (n >= 2 points).
-pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Mst {
+///
+/// # Errors
+/// As [`boruvka_mst`].
+pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Result<Mst> {
     let mut uf = UnionFind::new(n);
     let mut edges: Vec<SlotMerge> = Vec::with_capacity(n - 1);
 
@@ -276,6 +287,7 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Mst {
     let next: Vec<AtomicU32> = (0..n as u32).map(AtomicU32::new).collect();
 
     while edges.len() < n - 1 {
+        crate::cancel::check()?;
         source.begin_round(&comp);
         let source = &*source;
         bound
@@ -387,10 +399,10 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Mst {
             "a Borůvka round joins at least two components"
         );
     }
-    Mst {
+    Ok(Mst {
         edges,
         original: source.originals(),
-    }
+    })
 }
 
 /// Joins the components of a round along their shortest edges, in

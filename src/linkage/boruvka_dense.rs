@@ -235,7 +235,7 @@ mod tests {
                 x.row_mut(7).assign(&r);
             }
             let data = x.as_slice().unwrap();
-            let z = boruvka_dense_mst(data, n, m).into_z(n);
+            let z = boruvka_dense_mst(data, n, m).unwrap().into_z(n);
             assert_eq!(z, single_euclidean(x.view()).unwrap(), "n = {n}, m = {m}");
         }
     }

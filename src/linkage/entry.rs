@@ -114,6 +114,10 @@ pub struct LinkageOptions {
     pub precision: Precision,
     /// Which family of algorithms.
     pub algorithm: Algorithm,
+    /// A token that stops the computation with [`Error::Cancelled`] when
+    /// triggered from another thread (see [`crate::cancel`]); `None`: it
+    /// runs to the end.
+    pub cancel: Option<crate::Cancel>,
 }
 
 impl Default for LinkageOptions {
@@ -124,6 +128,7 @@ impl Default for LinkageOptions {
             backend: BackendChoice::Cpu,
             precision: Precision::F64,
             algorithm: Algorithm::Auto,
+            cancel: None,
         }
     }
 }
@@ -198,6 +203,11 @@ enum Path {
 /// metric; the errors of the observations' checks, of the metric, of the
 /// memory check and of the backend.
 pub fn linkage_with(x: ArrayView2<f64>, opts: &LinkageOptions) -> Result<LinkageResult> {
+    crate::cancel::scope(opts.cancel.as_ref(), || observations(x, opts))
+}
+
+/// [`linkage_with`] under its token.
+fn observations(x: ArrayView2<f64>, opts: &LinkageOptions) -> Result<LinkageResult> {
     let (method, metric) = (opts.method, &opts.metric);
     if method.needs_euclidean() && !metric.is_euclidean() {
         return Err(Error::MethodNeedsEuclidean {
@@ -275,9 +285,9 @@ fn tree(
     }
     let metric = TreeMetric::from_metric(&opts.metric).expect("checked by choose_path");
     let edges = if path == Path::Blocked {
-        boruvka::boruvka_dense_mst(data, n, m)
+        boruvka::boruvka_dense_mst(data, n, m)?
     } else {
-        boruvka::boruvka_mst(data, n, m, metric)
+        boruvka::boruvka_mst(data, n, m, metric)?
     };
     if let Some(bad) = edges.first_infinite() {
         return Err(finite::edge_overflow(&bad, metric.name(), "f64"));
@@ -510,6 +520,11 @@ fn split_why(why: &str) -> (String, String) {
 /// # Errors
 /// As [`crate::linkage::linkage_condensed_owned`], plus the backend's.
 pub fn linkage_condensed_with(y: CondensedMatrix, opts: &LinkageOptions) -> Result<LinkageResult> {
+    crate::cancel::scope(opts.cancel.as_ref(), || condensed(y, opts))
+}
+
+/// [`linkage_condensed_with`] under its token.
+fn condensed(y: CondensedMatrix, opts: &LinkageOptions) -> Result<LinkageResult> {
     let method = opts.method;
     if matches!(opts.algorithm, Algorithm::Tree | Algorithm::Vector) {
         return Err(Error::invalid_argument(

@@ -154,7 +154,10 @@ pub(crate) trait GenericStore {
     /// As [`Self::nearest_among`].
     fn nearest_above_each(&mut self, active: &[usize]) -> Result<Vec<Nearest>> {
         (0..active.len().saturating_sub(1))
-            .map(|k| self.nearest_among(active[k], &active[k + 1..]))
+            .map(|k| {
+                crate::cancel::check()?;
+                self.nearest_among(active[k], &active[k + 1..])
+            })
             .collect()
     }
 
@@ -311,6 +314,7 @@ pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Re
     let mut rows = Vec::with_capacity(n - 1);
 
     for k in 0..n - 1 {
+        crate::cancel::check()?;
         let (mut x, mut dist) = heap.min();
         let mut y = neighbor[x];
         for _ in 0..n - k {

@@ -137,7 +137,7 @@ pub fn single_euclidean(x: ArrayView2<f64>) -> Result<Array2<f64>> {
     let (n, m) = x.dim();
     let standard = x.as_standard_layout();
     let data = standard.as_slice().expect("standard layout is contiguous");
-    let merges = mst::mst_single(n, |a, idx, out| rows::euclidean_from(data, m, a, idx, out));
+    let merges = mst::mst_single(n, |a, idx, out| rows::euclidean_from(data, m, a, idx, out))?;
     let merges = finite::finite_edges(merges, "euclidean", "f64")?;
     Ok(relabel::sort_and_label(merges, n))
 }
@@ -179,7 +179,7 @@ pub fn ward_euclidean_low_memory(x: ArrayView2<f64>) -> Result<Array2<f64>> {
     let data = standard.as_slice().expect("standard layout is contiguous");
     let mut store = vector::WardCentroids::new(data, n, m);
     let z = relabel::sort_and_label(
-        vector::WardCentroids::heights(nn_chain::nn_chain(&mut store, n)),
+        vector::WardCentroids::heights(nn_chain::nn_chain(&mut store, n)?),
         n,
     );
     finite_heights(z, Method::Ward, "f64")
@@ -275,12 +275,12 @@ pub fn linkage_condensed_owned<T: Real>(
                 for (o, &b) in out.iter_mut().zip(idx) {
                     *o = w.get(a, b);
                 }
-            });
+            })?;
             Ok(relabel::sort_and_label(merges, n))
         }
         Method::Complete | Method::Average | Method::Weighted | Method::Ward => {
             let mut store = nn_chain::MatrixChain::new(WorkingMatrix::new(n, y.into_vec()), method);
-            let merges = nn_chain::nn_chain(&mut store, n);
+            let merges = nn_chain::nn_chain(&mut store, n)?;
             Ok(relabel::sort_and_label(merges, n))
         }
         Method::Centroid | Method::Median => {

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use super::relabel::SlotMerge;
 use super::working::Nearest;
+use crate::error::Result;
 
 /// Rows shorter than this are scanned on one thread.
 const PARALLEL_MIN: usize = 4096;
@@ -21,7 +22,11 @@ const CHUNK: usize = 1024;
 /// the next x is the lowest i with the strictly smallest `best[i]`. Each
 /// step records the edge (x, next, best[next]): the merges of single
 /// linkage in discovery order, before sorting and relabelling.
-pub(crate) fn mst_single<F>(n: usize, distances: F) -> Vec<SlotMerge>
+///
+/// # Errors
+/// [`crate::Error::Cancelled`] when the run's token fires (checked at each
+/// step).
+pub(crate) fn mst_single<F>(n: usize, distances: F) -> Result<Vec<SlotMerge>>
 where
     F: Fn(usize, &[usize], &mut [f64]) + Sync,
 {
@@ -30,6 +35,7 @@ where
     let mut merges = Vec::with_capacity(n - 1);
     let mut x = 0usize;
     for _ in 0..n - 1 {
+        crate::cancel::check()?;
         let scan = |(idx, b): (&[usize], &mut [f64])| -> Nearest {
             let mut d = [0.0f64; CHUNK];
             let d = &mut d[..idx.len()];
@@ -80,5 +86,5 @@ where
         best.remove(pos);
         x = y;
     }
-    merges
+    Ok(merges)
 }

@@ -5,6 +5,7 @@
 use super::method::Method;
 use super::relabel::SlotMerge;
 use super::working::{remove_sorted, Nearest, Top2, WorkingMatrix};
+use crate::error::Result;
 use crate::precision::Real;
 
 /// What the chain needs of the cluster distances.
@@ -39,13 +40,18 @@ pub(crate) trait ChainStore {
 ///
 /// Valid for methods whose distance update is reducible (complete, average,
 /// weighted, ward; single works too but has a faster algorithm).
-pub(crate) fn nn_chain<S: ChainStore>(store: &mut S, n: usize) -> Vec<SlotMerge> {
+///
+/// # Errors
+/// [`crate::Error::Cancelled`] when the run's token fires (checked at each
+/// merge).
+pub(crate) fn nn_chain<S: ChainStore>(store: &mut S, n: usize) -> Result<Vec<SlotMerge>> {
     let mut active: Vec<usize> = (0..n).collect();
     let mut chain: Vec<usize> = Vec::with_capacity(n);
     let mut in_chain = vec![false; n];
     let mut merges = Vec::with_capacity(n - 1);
 
     for _ in 0..n - 1 {
+        crate::cancel::check()?;
         if chain.is_empty() {
             chain.push(active[0]);
             in_chain[active[0]] = true;
@@ -87,7 +93,7 @@ pub(crate) fn nn_chain<S: ChainStore>(store: &mut S, n: usize) -> Vec<SlotMerge>
         remove_sorted(&mut active, x);
         store.merge(x, y, dist, &active);
     }
-    merges
+    Ok(merges)
 }
 
 /// Where the chain's cycle starts when its tip's nearest neighbour `y` is

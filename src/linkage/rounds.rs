@@ -135,6 +135,7 @@ pub(crate) fn linkage_rounds(
     let mut last_merges = 0usize;
 
     while active.len() > 1 {
+        crate::cancel::check()?;
         stats.rounds += 1;
         let batch = pick_batch(&active, &cache, 2 * last_merges);
         compute(&w, source, &batch, &mut cache, &mut stats)?;

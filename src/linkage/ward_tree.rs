@@ -246,7 +246,10 @@ pub(crate) fn ward_tree(data: &[f64], n: usize, m: usize) -> Result<Array2<f64>>
     let mut stack = Vec::with_capacity(128);
     let mut merges = Vec::with_capacity(n - 1);
     let mut in_chain = vec![false; n];
-    for _ in 0..n - 1 {
+    for k in 0..n - 1 {
+        if k % 1024 == 0 {
+            crate::cancel::check()?;
+        }
         while !alive[lowest] {
             lowest += 1;
         }

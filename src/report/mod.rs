@@ -48,6 +48,9 @@ pub struct ReportOptions {
     /// Estimate the cophenetic correlation from this many sampled pairs;
     /// None: exact up to 10^9 pairs, 2,000,000 sampled pairs above.
     pub cophenet_sample: Option<usize>,
+    /// A token that stops the report's computations with
+    /// [`Error::Cancelled`] (see [`crate::cancel`]).
+    pub cancel: Option<crate::Cancel>,
 }
 
 impl Default for ReportOptions {
@@ -63,6 +66,7 @@ impl Default for ReportOptions {
             precision: Precision::F64,
             algorithm: Algorithm::Auto,
             cophenet_sample: None,
+            cancel: None,
         }
     }
 }
@@ -229,6 +233,7 @@ pub fn build_report(
             backend: opts.backend,
             precision: opts.precision,
             algorithm: opts.algorithm,
+            cancel: opts.cancel.clone(),
         },
     )?;
     let (z, linkage_report) = (result.z, result.report);

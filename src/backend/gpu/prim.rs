@@ -172,6 +172,7 @@ pub(crate) fn prim_edges(
 
     let mut step = 0;
     while step < edges {
+        crate::cancel::check()?;
         let take = STEPS_PER_SUBMIT.min(edges - step);
         let mut encoder = ctx.encoder("prim steps");
         {
