@@ -5,7 +5,9 @@
 plus ``pdist`` and ``squareform`` (scipy.spatial.distance's), and hclust's
 extras: keyword-only ``backend``, ``precision``, ``algorithm`` and
 ``return_info`` on ``linkage``; ``members``, ``cluster_summaries``,
-``suggest_cuts``, ``save_dendrogram`` and ``last_info``.
+``suggest_cuts``, ``save_dendrogram``, ``report`` (the HTML report) and
+``last_info``. Ctrl-C stops a long ``linkage`` or ``pdist`` with
+KeyboardInterrupt.
 
 The computations release the GIL, so threads run in parallel.
 """
@@ -17,7 +19,7 @@ from ._hierarchy import (
     fclusterdata, from_mlab_linkage, inconsistent, is_isomorphic, is_monotonic,
     leaders, leaves_list, linkage, maxdists, maxinconsts, maxRstat, median,
     num_obs_linkage, optimal_leaf_ordering, single, to_mlab_linkage, ward,
-    weighted, members, cluster_summaries, suggest_cuts, save_dendrogram, last_info,
+    weighted, members, cluster_summaries, suggest_cuts, save_dendrogram, last_info, report,
 )
 from ._tree import ClusterNode, DisjointSet, to_tree
 from ._dendrogram import dendrogram, set_link_color_palette
@@ -31,7 +33,7 @@ __all__ = [
     "optimal_leaf_ordering", "set_link_color_palette", "single", "to_mlab_linkage",
     "to_tree", "ward", "weighted", "ClusterWarning",
     "pdist", "squareform",
-    "members", "cluster_summaries", "suggest_cuts", "save_dendrogram", "last_info",
+    "members", "cluster_summaries", "suggest_cuts", "save_dendrogram", "last_info", "report",
 ]
 
 __version__ = "0.1.0"

@@ -405,3 +405,32 @@ def last_info():
     """What this thread's last linkage call ran: backend, algorithm,
     reasons, notes (empty before any call)."""
     return dict(getattr(_last, "info", {}))
+
+
+def report(X, out_dir, method="ward", metric="euclidean", *, max_d=None, k=None, title=None,
+           labels=None, backend="cpu", precision="f64", algorithm="auto",
+           cophenet_sample=None):
+    """The HTML report of observations X (n samples by m features), as
+    ``hclust report`` writes it: linkage, cophenetic correlation (exact, or
+    estimated from sampled pairs on large inputs, and labelled so), the cut
+    (at ``max_d``, into at most ``k`` clusters, or the elbow's suggestion),
+    dendrograms, a scatter plot of the clusters and clusters.csv, written
+    into the folder ``out_dir`` (created if needed).
+
+    Returns a dict: ``html`` (the page's path), ``files``, ``Z``,
+    ``clusters`` (int32 labels from 1), ``cut`` (how and where),
+    ``cophenetic`` and ``cophenetic_text``, ``linkage`` (what ran, as
+    ``linkage(..., return_info=True)`` reports it)."""
+    x = as_float_array(X)
+    if x.ndim != 2:
+        raise ValueError(f"X must be 2-dimensional (samples by features), got shape {x.shape}")
+    if max_d is not None and k is not None:
+        raise ValueError("give max_d or k, not both")
+    if labels is not None:
+        labels = [str(v) for v in labels]
+    if title is None:
+        title = "Hierarchical clustering report"
+    return _hclust.report(x, str(out_dir), str(method), str(metric),
+                          None if max_d is None else float(max_d),
+                          None if k is None else int(k), title, labels, backend, precision,
+                          algorithm, None if cophenet_sample is None else int(cophenet_sample))

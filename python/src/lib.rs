@@ -8,7 +8,10 @@
 use hclust::analysis::{self, Criterion, Cut};
 use hclust::backend::BackendChoice;
 use hclust::dendrogram::{dendrogram, DendrogramOptions, LeafSort, Orientation, TruncateMode};
-use hclust::linkage::{linkage_condensed_with, linkage_with, LinkageOptions, LinkageResult};
+use hclust::linkage::{
+    linkage_condensed_with, linkage_with, LinkageOptions, LinkageReport, LinkageResult,
+};
+use hclust::report::{build_report, write_report, CutChoice, ReportOptions};
 use hclust::render::{dendrogram_svg, DendrogramStyle};
 use hclust::{Cancel, CondensedMatrix, Error, Method, Metric, Precision};
 use ndarray::Array1;
@@ -120,12 +123,16 @@ fn interruptible<T: Send>(
 
 /// What ran, as a dict: backend, backend_reason, algorithm, reason, notes.
 fn report_dict<'py>(py: Python<'py>, r: &LinkageResult) -> PyResult<Bound<'py, PyDict>> {
+    report_dict_of(py, &r.report)
+}
+
+fn report_dict_of<'py>(py: Python<'py>, r: &LinkageReport) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    d.set_item("backend", &r.report.backend)?;
-    d.set_item("backend_reason", &r.report.backend_reason)?;
-    d.set_item("algorithm", &r.report.algorithm)?;
-    d.set_item("reason", &r.report.reason)?;
-    d.set_item("notes", r.report.notes.clone())?;
+    d.set_item("backend", &r.backend)?;
+    d.set_item("backend_reason", &r.backend_reason)?;
+    d.set_item("algorithm", &r.algorithm)?;
+    d.set_item("reason", &r.reason)?;
+    d.set_item("notes", r.notes.clone())?;
     Ok(d)
 }
 
@@ -546,6 +553,68 @@ fn save_dendrogram(
     .map_err(py_err)
 }
 
+/// Builds the HTML report of observations `x` (the tutorial in one call:
+/// linkage, cophenetic correlation, cut suggestions, the cut, pictures)
+/// and writes its files into `out_dir`; returns its key figures.
+#[pyfunction]
+#[pyo3(signature = (x, out_dir, method, metric_name, max_d=None, k=None, title=None, labels=None, backend="cpu", prec="f64", algorithm="auto", cophenet_sample=None))]
+#[allow(clippy::too_many_arguments)]
+fn report<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    out_dir: std::path::PathBuf,
+    method: &str,
+    metric_name: &str,
+    max_d: Option<f64>,
+    k: Option<usize>,
+    title: Option<String>,
+    labels: Option<Vec<String>>,
+    backend: &str,
+    prec: &str,
+    algorithm: &str,
+    cophenet_sample: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let token = Cancel::new();
+    let mut opts = ReportOptions {
+        method: method.parse::<Method>().map_err(py_err)?,
+        metric: Metric::from_name(metric_name).map_err(py_err)?,
+        max_d,
+        k,
+        row_labels: labels,
+        backend: backend_choice(backend)?,
+        precision: precision(prec)?,
+        algorithm: algorithm.parse().map_err(py_err)?,
+        cophenet_sample,
+        cancel: Some(token.clone()),
+        ..ReportOptions::default()
+    };
+    if let Some(title) = title {
+        opts.title = title;
+    }
+    let view = x.as_array();
+    let r = interruptible(py, &token, || {
+        let r = build_report(view, &opts, &|_| {})?;
+        write_report(&out_dir, &r)?;
+        Ok(r)
+    })?;
+    let d = PyDict::new(py);
+    let files: Vec<std::path::PathBuf> = r.files.iter().map(|(name, _)| out_dir.join(name)).collect();
+    d.set_item("files", files)?;
+    d.set_item("html", out_dir.join("report.html"))?;
+    d.set_item("cophenetic", r.cophenetic)?;
+    d.set_item("cophenetic_text", r.cophenetic_text(4))?;
+    let (how, value): (&str, f64) = match r.cut {
+        CutChoice::MaxD(h) => ("max_d", h),
+        CutChoice::K(k) => ("k", k as f64),
+        CutChoice::Suggested(k) => ("suggested", k as f64),
+    };
+    d.set_item("cut", (how, value))?;
+    d.set_item("clusters", labels_i32(r.clusters.clone()).into_pyarray(py))?;
+    d.set_item("linkage", report_dict_of(py, &r.linkage)?)?;
+    d.set_item("Z", r.z.clone().into_pyarray(py))?;
+    Ok(d)
+}
+
 /// The native module.
 #[pymodule]
 fn _hclust(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -567,5 +636,6 @@ fn _hclust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cluster_summaries, m)?)?;
     m.add_function(wrap_pyfunction!(suggest_cuts, m)?)?;
     m.add_function(wrap_pyfunction!(save_dendrogram, m)?)?;
+    m.add_function(wrap_pyfunction!(report, m)?)?;
     Ok(())
 }

@@ -285,3 +285,24 @@ def test_ctrl_c_stops_a_long_run_with_keyboard_interrupt(kind):
     word, seconds = r.stdout.split()
     assert word == "interrupted", r.stdout
     assert float(seconds) < 3.0, r.stdout
+
+
+def test_report_writes_the_html_report(tmp_path):
+    X = data(200, 2, seed=21)
+    r = hclust.report(X, tmp_path / "rep", k=3, title="three blobs")
+    page = (tmp_path / "rep" / "report.html").read_text()
+    assert "three blobs" in page and ("<svg" in page.lower() or "<img" in page.lower())
+    assert r["html"] == tmp_path / "rep" / "report.html"
+    assert all(os.path.exists(f) for f in r["files"])
+    assert r["cut"] == ("k", 3.0)
+    Z = sch.linkage(X, "ward")
+    np.testing.assert_array_equal(r["Z"], Z)
+    np.testing.assert_array_equal(r["clusters"], sch.fcluster(Z, 3, "maxclust"))
+    assert r["clusters"].dtype == np.int32
+    c, _ = sch.cophenet(Z, ssd.pdist(X))
+    assert abs(r["cophenetic"] - c) < 1e-12
+    assert r["linkage"]["algorithm"]
+    with pytest.raises(ValueError, match="not both"):
+        hclust.report(X, tmp_path / "x", max_d=1.0, k=2)
+    with pytest.raises(ValueError):
+        hclust.report(X, tmp_path / "y", method="nosuch")

@@ -392,8 +392,7 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<()> {
         source,
     })?;
     for (name, bytes) in &report.files {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).map_err(|source| Error::Io { path, source })?;
+        crate::io::write_bytes(&dir.join(name), bytes)?;
     }
     Ok(())
 }
