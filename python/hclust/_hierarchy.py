@@ -224,23 +224,9 @@ def to_mlab_linkage(Z):
     return np.column_stack([Z[:, :2] + 1.0, Z[:, 2]])
 
 
-def _true_counts(Z):
-    """Z with each count the sum of its children's: for the functions that
-    never read the counts, which scipy accepts whatever they are."""
-    n = Z.shape[0] + 1
-    size = np.ones(2 * n - 1)
-    for i in range(n - 1):
-        size[n + i] = size[int(Z[i, 0])] + size[int(Z[i, 1])]
-    if np.array_equal(size[n:], Z[:, 3]):
-        return Z
-    Z = Z.copy()
-    Z[:, 3] = size[n:]
-    return Z
-
-
 def maxdists(Z):
     """The largest merge height below (and at) each link."""
-    Z = _true_counts(check_linkage(Z))
+    Z = check_linkage(Z)
     return _hclust.maxdists(Z)
 
 
@@ -256,14 +242,14 @@ def _check_r(Z, R):
 
 def maxinconsts(Z, R):
     """The largest inconsistency coefficient below (and at) each link."""
-    Z = _true_counts(check_linkage(Z))
+    Z = check_linkage(Z)
     R = _check_r(Z, R)
     return _hclust.maxinconsts(Z, R)
 
 
 def maxRstat(Z, R, i):
     """The largest value of column i of R below (and at) each link."""
-    Z = _true_counts(check_linkage(Z))
+    Z = check_linkage(Z)
     if not isinstance(i, (int, np.integer)):
         raise TypeError("The third argument must be an integer.")
     if i < 0 or i > 3:

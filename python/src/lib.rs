@@ -11,8 +11,8 @@ use hclust::dendrogram::{dendrogram, DendrogramOptions, LeafSort, Orientation, T
 use hclust::linkage::{
     linkage_condensed_with, linkage_with, LinkageOptions, LinkageReport, LinkageResult,
 };
-use hclust::report::{build_report, write_report, CutChoice, ReportOptions};
 use hclust::render::{dendrogram_svg, DendrogramStyle};
+use hclust::report::{build_report, write_report, CutChoice, ReportOptions};
 use hclust::{Cancel, CondensedMatrix, Error, Method, Metric, Precision};
 use ndarray::Array1;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -598,7 +598,8 @@ fn report<'py>(
         Ok(r)
     })?;
     let d = PyDict::new(py);
-    let files: Vec<std::path::PathBuf> = r.files.iter().map(|(name, _)| out_dir.join(name)).collect();
+    let files: Vec<std::path::PathBuf> =
+        r.files.iter().map(|(name, _)| out_dir.join(name)).collect();
     d.set_item("files", files)?;
     d.set_item("html", out_dir.join("report.html"))?;
     d.set_item("cophenetic", r.cophenetic)?;

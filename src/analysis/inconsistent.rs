@@ -4,7 +4,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::error::{Error, Result};
-use crate::linkage::check_linkage;
+use crate::linkage::{check_linkage, check_linkage_structure};
 
 /// For each link i, over the links up to `depth` levels below it (itself
 /// included): the mean height, the standard deviation (n-1 denominator),
@@ -86,7 +86,7 @@ fn subtree_max(z: ArrayView2<f64>, values: impl Fn(usize) -> f64) -> Vec<f64> {
 /// # Errors
 /// [`Error::InvalidLinkage`] when Z is not valid.
 pub fn maxdists(z: ArrayView2<f64>) -> Result<Vec<f64>> {
-    check_linkage(z)?;
+    check_linkage_structure(z)?;
     Ok(subtree_max(z, |i| z[[i, 2]]))
 }
 
@@ -97,7 +97,7 @@ pub fn maxdists(z: ArrayView2<f64>) -> Result<Vec<f64>> {
 /// [`Error::InvalidLinkage`]; [`Error::InvalidArgument`] when `r` is not
 /// (n-1) x 4 or `column` > 3.
 pub fn max_rstat(z: ArrayView2<f64>, r: ArrayView2<f64>, column: usize) -> Result<Vec<f64>> {
-    check_linkage(z)?;
+    check_linkage_structure(z)?;
     if r.dim() != (z.nrows(), 4) {
         return Err(Error::invalid_argument(
             "R",
@@ -131,6 +131,20 @@ pub fn maxinconsts(z: ArrayView2<f64>, r: ArrayView2<f64>) -> Result<Vec<f64>> {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn the_max_functions_ignore_the_counts_as_scipy_does() {
+        // Counts that do not add up: scipy's maxdists and maxRstat never
+        // read them; inconsistent (which does) refuses them.
+        let z = array![[0.0, 1.0, 1.0, 7.0], [2.0, 3.0, 3.0, 1.0]];
+        assert_eq!(maxdists(z.view()).unwrap(), vec![1.0, 3.0]);
+        let r = array![[1.0, 0.0, 1.0, 0.0], [2.0, 1.0, 2.0, 0.5]];
+        assert_eq!(max_rstat(z.view(), r.view(), 3).unwrap(), vec![0.0, 0.5]);
+        assert!(inconsistent(z.view(), 2).is_err());
+        // The structure still counts.
+        let reused = array![[0.0, 1.0, 1.0, 2.0], [0.0, 3.0, 3.0, 3.0]];
+        assert!(maxdists(reused.view()).is_err());
+    }
 
     #[test]
     fn statistics_of_a_small_tree() {

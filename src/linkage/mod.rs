@@ -38,7 +38,9 @@ pub use entry::{
 };
 pub use method::Method;
 pub use primitive::linkage_primitive;
-pub use validate::{check_linkage, is_monotonic, is_valid_linkage, num_obs_linkage};
+pub use validate::{
+    check_linkage, check_linkage_structure, is_monotonic, is_valid_linkage, num_obs_linkage,
+};
 
 use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};

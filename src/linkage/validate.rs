@@ -15,6 +15,20 @@ use crate::error::{Error, Result};
 /// # Errors
 /// [`Error::InvalidLinkage`] naming the first row (0-based) at fault.
 pub fn check_linkage(z: ArrayView2<f64>) -> Result<()> {
+    check(z, true)
+}
+
+/// [`check_linkage`] without the counts: for the functions that never read
+/// them (maxdists, maxRstat, maxinconsts), which scipy runs whatever the
+/// counts say.
+///
+/// # Errors
+/// As [`check_linkage`], counts aside.
+pub fn check_linkage_structure(z: ArrayView2<f64>) -> Result<()> {
+    check(z, false)
+}
+
+fn check(z: ArrayView2<f64>, counts: bool) -> Result<()> {
     let bad = |reason: String| Err(Error::InvalidLinkage { reason });
     if z.ncols() != 4 {
         return bad(format!(
@@ -66,7 +80,7 @@ pub fn check_linkage(z: ArrayView2<f64>) -> Result<()> {
             return bad(format!("row {i} has a negative distance {}", r[2]));
         }
         let expected = count[r[0] as usize] + count[r[1] as usize];
-        if r[3] != expected as f64 {
+        if counts && r[3] != expected as f64 {
             return bad(format!(
                 "row {i} has count {} but its clusters {} and {} hold {expected} observations",
                 r[3], r[0], r[1]
