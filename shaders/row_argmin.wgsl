@@ -1,12 +1,17 @@
-// Each listed row's nearest active neighbour in a block of rows of the
-// square distance matrix: the smallest d(r, j) over active columns j != r
-// (or, with `above` set, over active columns j > r: the generic
-// algorithm's neighbour among the higher slots),
-// ties to the lowest j, NaN and infinity never chosen (the CPU scan's strict
-// `<` starting from infinity). One workgroup per row: each thread scans the
-// columns lid, lid + 256, ... in ascending order with a strict `<`, then a
-// tree reduction keeps the smaller distance, and on equal distances the
-// lower column.
+// Each listed row's candidates for its nearest active neighbour in a block
+// of rows of the square distance matrix: the columns j != r (or, with
+// `above` set, j > r: the generic algorithm's neighbour among the higher
+// slots) whose value equals the row's smallest finite value. The CPU
+// decides among them with its exact values (the matrix held here may be
+// their f32 rounding; rounding is monotone, so the exact nearest is among
+// them: src/linkage/rounds.rs, `Candidates`).
+//
+// One workgroup per row: each thread scans the columns lid, lid + 256, ...
+// with a strict `<` from infinity (NaN and infinity never count), a tree
+// reduction gives the row's minimum, and a second pass over the row lists
+// the columns holding it: the first CANDS of them in `out` (in no
+// particular order) and how many there are (0 when the minimum is not
+// finite).
 //
 // `real` is f64; the f32 variant replaces that one alias line.
 
@@ -15,6 +20,10 @@ alias real = f64;
 const WG: u32 = 256u;
 // "No neighbour": every candidate was NaN or infinite, or none was active.
 const NONE: u32 = 0xffffffffu;
+// Candidates listed per row; each row's answer is STRIDE words: the count,
+// then the slots.
+const CANDS: u32 = 8u;
+const STRIDE: u32 = 9u;
 
 struct Params {
     // Columns (observations) of the matrix.
@@ -40,11 +49,12 @@ struct Params {
 @group(0) @binding(2) var<storage, read> is_active: array<u32>;
 // The rows to reduce (all inside this block from base to base + count).
 @group(0) @binding(3) var<storage, read> rows: array<u32>;
-// The answer for rows[t]: the nearest column, or NONE.
+// The answer for rows[t]: STRIDE words from (base + t) * STRIDE.
 @group(0) @binding(4) var<storage, read_write> nearest: array<u32>;
 
 var<workgroup> best_d: array<real, WG>;
 var<workgroup> best_j: array<u32, WG>;
+var<workgroup> found: atomic<u32>;
 
 @compute @workgroup_size(256)
 fn main(
@@ -87,6 +97,23 @@ fn main(
         workgroupBarrier();
     }
     if (lid == 0u) {
-        nearest[params.base + t] = best_j[0];
+        atomicStore(&found, 0u);
+    }
+    workgroupBarrier();
+    let m = best_d[0];
+    let at = (params.base + t) * STRIDE;
+    if (m < params.inf) {
+        for (var j = first + lid; j < params.n; j += WG) {
+            if (j != r && is_active[j] != 0u && dist[off + j] == m) {
+                let k = atomicAdd(&found, 1u);
+                if (k < CANDS) {
+                    nearest[at + 1u + k] = j;
+                }
+            }
+        }
+    }
+    workgroupBarrier();
+    if (lid == 0u) {
+        nearest[at] = atomicLoad(&found);
     }
 }

@@ -220,20 +220,6 @@ impl fmt::Display for Metric {
     }
 }
 
-/// The pair (i, j), i < j, of entry k of a condensed matrix of n
-/// observations (scipy's layout).
-pub(crate) fn pair_of_condensed(n: usize, k: usize) -> (usize, usize) {
-    let mut start = 0;
-    for i in 0..n.saturating_sub(1) {
-        let len = n - 1 - i;
-        if k < start + len {
-            return (i, i + 1 + (k - start));
-        }
-        start += len;
-    }
-    (n.saturating_sub(2), n.saturating_sub(1))
-}
-
 /// Checks that every value of an observation matrix is finite and that
 /// there are at least two rows.
 ///

@@ -2,7 +2,7 @@
 //! semantics of the GPU's nearest-neighbour reductions, for the CPU-only
 //! tests of the algorithms that use them.
 
-use super::rounds::NeighbourSource;
+use super::rounds::{Candidates, NeighbourSource, CANDIDATES};
 use super::working::WorkingMatrix;
 use crate::error::Result;
 
@@ -13,6 +13,10 @@ pub(crate) struct BruteSource {
     active: Vec<bool>,
     /// Rows asked for, in all.
     pub rows_asked: usize,
+    /// Whether it holds the f32 roundings of the distances, as a device
+    /// without f64 does, and answers with every slot at the row's rounded
+    /// minimum.
+    rounded: bool,
 }
 
 impl BruteSource {
@@ -32,7 +36,35 @@ impl BruteSource {
             d,
             active: vec![true; n],
             rows_asked: 0,
+            rounded: false,
         }
+    }
+
+    /// The same holding every distance rounded to f32 (a device without
+    /// f64): its answers are candidates, as the GPU's reduction gives them.
+    pub fn rounded_f32(n: usize, condensed: &[f64]) -> Self {
+        let mut s = BruteSource::new(n, condensed);
+        s.d.iter_mut().for_each(|v| *v = *v as f32 as f64);
+        s.rounded = true;
+        s
+    }
+
+    /// The answer for row r among `from..n`: the exact scan's, or in f32
+    /// every slot at the row's held minimum (the first [`CANDIDATES`] and
+    /// how many there are).
+    fn answer(&self, r: usize, from: usize) -> Candidates {
+        if !self.rounded {
+            return Candidates::exact(self.scan(r, from));
+        }
+        let Some(j) = self.scan(r, from) else {
+            return Candidates::listed(&[], 0);
+        };
+        let m = self.d[r * self.n + j];
+        let all: Vec<u32> = (from..self.n)
+            .filter(|&k| k != r && self.active[k] && self.d[r * self.n + k] == m)
+            .map(|k| k as u32)
+            .collect();
+        Candidates::listed(&all[..all.len().min(CANDIDATES)], all.len())
     }
 
     /// The nearest active column of row r among `from..n` (strict `<` in
@@ -54,6 +86,7 @@ impl NeighbourSource for BruteSource {
         let n = self.n;
         for (row, &s) in rows.chunks_exact(n).zip(slots) {
             for (j, &v) in row.iter().enumerate() {
+                let v = if self.rounded { v as f32 as f64 } else { v };
                 self.d[s * n + j] = v;
                 self.d[j * n + s] = v;
             }
@@ -62,14 +95,14 @@ impl NeighbourSource for BruteSource {
         Ok(())
     }
 
-    fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>> {
+    fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Candidates>> {
         self.rows_asked += rows.len();
-        Ok(rows.iter().map(|&r| self.scan(r, 0)).collect())
+        Ok(rows.iter().map(|&r| self.answer(r, 0)).collect())
     }
 
-    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>> {
+    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Candidates>> {
         self.rows_asked += rows.len();
-        Ok(rows.iter().map(|&r| self.scan(r, r + 1)).collect())
+        Ok(rows.iter().map(|&r| self.answer(r, r + 1)).collect())
     }
 }
 

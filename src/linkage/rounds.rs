@@ -59,6 +59,113 @@ use crate::error::Result;
 /// exist (every distance from it is NaN or infinite).
 const NO_NEIGHBOUR: usize = usize::MAX - 1;
 
+/// How many candidates a source returns per row at most.
+pub(crate) const CANDIDATES: usize = 8;
+
+/// A source's answer for one row: the slots that may be its nearest
+/// neighbour, for the caller to decide among with the exact distances.
+///
+/// # Why the exact nearest neighbour is among the candidates
+///
+/// A source may hold a rounding of the exact matrix (f32 on a device
+/// without f64) and not the values themselves. Rounding to nearest is
+/// monotone: a <= b gives round(a) <= round(b). So the exact nearest
+/// neighbour j* of a row (the smallest exact distance, lowest slot on
+/// ties) has round(d(r, j*)) <= round(d(r, k)) for every k: its rounded
+/// value equals the row's rounded minimum, and so does every slot tied
+/// with it exactly. A source that returns every slot whose held value
+/// equals the row's held minimum therefore returns j* and all its exact
+/// ties, and the caller's choice among them by exact distance, ties to
+/// the lowest slot, is the exact scan's answer. Where the source cannot
+/// list them all (more than [`CANDIDATES`], or a held minimum that is not
+/// finite, as when finite distances overflow f32), the caller scans the
+/// exact row itself. A source holding the exact values returns the one
+/// answer of the exact scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Candidates {
+    slots: [u32; CANDIDATES],
+    len: u8,
+    complete: bool,
+}
+
+impl Candidates {
+    /// The exact scan's answer (a source holding the exact values).
+    #[cfg(test)]
+    pub fn exact(found: Option<usize>) -> Self {
+        match found {
+            Some(j) => Candidates::listed(&[j as u32], 1),
+            None => Candidates {
+                slots: [0; CANDIDATES],
+                len: 0,
+                complete: true,
+            },
+        }
+    }
+
+    /// The first of `total` slots whose held value equals the row's held
+    /// minimum (`slots.len() = min(total, CANDIDATES)`); `total = 0`: the
+    /// held minimum was not finite, so the caller scans.
+    pub fn listed(slots: &[u32], total: usize) -> Self {
+        let mut c = Candidates {
+            slots: [0; CANDIDATES],
+            len: slots.len().min(CANDIDATES) as u8,
+            complete: total > 0 && total <= CANDIDATES,
+        };
+        c.slots[..c.len as usize].copy_from_slice(&slots[..c.len as usize]);
+        c
+    }
+
+    /// The listed slots, ascending, when they are all the candidates.
+    #[cfg(test)]
+    pub fn all_listed(&self) -> Option<Vec<u32>> {
+        let mut v = self.slots[..self.len as usize].to_vec();
+        v.sort_unstable();
+        self.complete.then_some(v)
+    }
+
+    /// The nearest slot by the exact distances `d`: the smallest, ties to
+    /// the lowest slot, NaN and infinity never chosen; `scan` gives the
+    /// exact scan's answer where the candidates are not all listed.
+    pub fn resolve(
+        &self,
+        d: impl Fn(usize) -> f64,
+        scan: impl FnOnce() -> Option<usize>,
+    ) -> Option<usize> {
+        if !self.complete {
+            return scan();
+        }
+        let mut best: Option<(f64, usize)> = None;
+        for &j in &self.slots[..self.len as usize] {
+            let (v, j) = (d(j as usize), j as usize);
+            let better = match best {
+                None => v < f64::INFINITY,
+                Some((bv, bj)) => v < bv || (v == bv && j < bj),
+            };
+            if better {
+                best = Some((v, j));
+            }
+        }
+        best.map(|(_, j)| j)
+    }
+}
+
+/// The exact scan: the nearest of the slots `among` (ascending) to row `r`
+/// by `d`, ties to the lowest, NaN and infinity never chosen.
+pub(crate) fn scan_exact(
+    r: usize,
+    among: impl Iterator<Item = usize>,
+    d: impl Fn(usize) -> f64,
+) -> Option<usize> {
+    let mut best = (f64::INFINITY, None);
+    for j in among.filter(|&j| j != r) {
+        let v = d(j);
+        if v < best.0 {
+            best = (v, Some(j));
+        }
+    }
+    best.1
+}
+
 /// Finds nearest neighbours on a copy of the distance matrix that it keeps
 /// up to date.
 pub(crate) trait NeighbourSource {
@@ -70,21 +177,22 @@ pub(crate) trait NeighbourSource {
     /// A failure of the device.
     fn update(&mut self, slots: &[usize], rows: &[f64], active: &[bool]) -> Result<()>;
 
-    /// For each slot of `rows`, the nearest active slot other than itself:
-    /// the smallest distance, ties to the lowest slot, NaN and infinity
-    /// never chosen; `None` when there is no such slot.
+    /// For each slot of `rows`, the candidates for its nearest active slot
+    /// other than itself (see [`Candidates`]), which the caller resolves
+    /// with the exact distances: the smallest distance, ties to the lowest
+    /// slot, NaN and infinity never chosen.
     ///
     /// # Errors
     /// A failure of the device.
-    fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>>;
+    fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Candidates>>;
 
-    /// For each slot of `rows` (ascending), the nearest active slot above
-    /// it (the generic algorithm's candidate), by the rules of
+    /// For each slot of `rows` (ascending), the candidates for its nearest
+    /// active slot above it (the generic algorithm's candidate), as
     /// [`Self::nearest`].
     ///
     /// # Errors
     /// A failure of the device.
-    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>>;
+    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Candidates>>;
 }
 
 /// What a run did, for tests of the cost.
@@ -98,10 +206,9 @@ pub(crate) struct RoundStats {
 
 /// Z by rounds of reciprocal nearest neighbours, for a reducible method.
 ///
-/// `d` is the condensed matrix of n observations, which `source` already
-/// holds; `round` is applied to every new distance (identity for f64, a
-/// round trip through f32 when the source holds f32, so that both copies
-/// hold the same values and compare alike).
+/// `d` is the exact condensed matrix of n observations, which `source`
+/// already holds (or a rounding of it: see [`Candidates`]); the merges
+/// update `d` with scipy's arithmetic and send the new rows to `source`.
 ///
 /// # Errors
 /// The errors of `source`.
@@ -113,7 +220,6 @@ pub(crate) fn linkage_rounds(
     n: usize,
     d: Vec<f64>,
     method: Method,
-    round: fn(f64) -> f64,
     source: &mut dyn NeighbourSource,
 ) -> Result<(Array2<f64>, RoundStats)> {
     assert!(method.is_monotone(), "{method} is not reducible");
@@ -138,7 +244,7 @@ pub(crate) fn linkage_rounds(
         crate::cancel::check()?;
         stats.rounds += 1;
         let batch = pick_batch(&active, &cache, 2 * last_merges);
-        compute(&w, source, &batch, &mut cache, &mut stats)?;
+        compute(&w, source, &batch, &is_active, &mut cache, &mut stats)?;
         let mut pairs = reciprocal_pairs(&active, &cache);
         if pairs.is_empty() {
             // Only when a needed slot was left out (rounding can dent the
@@ -148,7 +254,7 @@ pub(crate) fn linkage_rounds(
                 .copied()
                 .filter(|&i| cache[i].index == usize::MAX)
                 .collect();
-            compute(&w, source, &rest, &mut cache, &mut stats)?;
+            compute(&w, source, &rest, &is_active, &mut cache, &mut stats)?;
             pairs = reciprocal_pairs(&active, &cache);
         }
         if pairs.is_empty() {
@@ -175,9 +281,8 @@ pub(crate) fn linkage_rounds(
             remove_sorted(&mut active, x);
             let pos = active.binary_search(&y).expect("y is active");
             let size_ref = &size;
-            let update = |dxi: f64, dyi: f64, i: usize| {
-                round(method.update(dxi, dyi, dist, nx, ny, size_ref[i]))
-            };
+            let update =
+                |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
             let (below, above) = active.split_at(pos);
             let lo = w.update_row(x, y, below, update, Some(&mut cache));
             let hi = w.update_row(x, y, &above[1..], update, Some(&mut cache));
@@ -238,11 +343,13 @@ fn pick_batch(active: &[usize], cache: &[Nearest], floor: usize) -> Vec<usize> {
     batch
 }
 
-/// Asks `source` for the nearest neighbours of `rows` and caches them.
+/// Asks `source` for the nearest neighbours of `rows`, resolves its
+/// candidates with the exact distances, and caches the answers.
 fn compute(
     w: &WorkingMatrix,
     source: &mut dyn NeighbourSource,
     rows: &[usize],
+    is_active: &[bool],
     cache: &mut [Nearest],
     stats: &mut RoundStats,
 ) -> Result<()> {
@@ -252,6 +359,8 @@ fn compute(
     let found = source.nearest(rows)?;
     debug_assert_eq!(found.len(), rows.len());
     for (&i, f) in rows.iter().zip(found) {
+        let active = (0..is_active.len()).filter(|&j| is_active[j]);
+        let f = f.resolve(|j| w.get(i, j), || scan_exact(i, active, |j| w.get(i, j)));
         cache[i] = match f {
             Some(j) => Nearest {
                 dist: w.get(i, j),
@@ -287,7 +396,7 @@ mod tests {
 
     fn run(n: usize, y: &[f64], method: Method) -> (Array2<f64>, RoundStats) {
         let mut source = BruteSource::new(n, y);
-        linkage_rounds(n, y.to_vec(), method, |v| v, &mut source).unwrap()
+        linkage_rounds(n, y.to_vec(), method, &mut source).unwrap()
     }
 
     fn assert_same(ours: &Array2<f64>, cpu: &Array2<f64>, what: &str) {
@@ -317,6 +426,62 @@ mod tests {
                 assert_same(&z, &cpu, &format!("n={n} {method}"));
             }
         }
+    }
+
+    #[test]
+    fn a_source_holding_f32_roundings_gives_the_exact_z() {
+        // Many distances that collide in f32 (1 + k * 2^-40 all round to
+        // 1.0): the candidates carry them, the exact values decide.
+        for (n, seed, grid) in [(40, 11, false), (120, 12, false), (64, 13, true)] {
+            let mut y = random_points(n, seed);
+            if grid {
+                y.iter_mut().for_each(|v| *v = v.round());
+            }
+            for (k, v) in y.iter_mut().enumerate().step_by(5) {
+                *v = 1.0 + (k % 11) as f64 * 2f64.powi(-40);
+            }
+            let exact = CondensedMatrix::new(y.clone()).unwrap();
+            for method in REDUCIBLE {
+                let mut source = BruteSource::rounded_f32(n, &y);
+                let (z, _) = linkage_rounds(n, y.clone(), method, &mut source).unwrap();
+                let (plain, _) = run(n, &y, method);
+                assert_eq!(z, plain, "n={n} {method}: the f64 source's Z");
+                if !grid {
+                    let cpu = linkage_condensed(&exact, method).unwrap();
+                    assert_same(&z, &cpu, &format!("n={n} {method}"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_candidate_rule() {
+        let d = [0.0, 3.0, 2.0, f64::NAN, 2.0, f64::INFINITY];
+        let exact = |j: usize| d[j];
+        let never = || -> Option<usize> { panic!("no scan needed") };
+        // Ties to the lowest slot, in whatever order the slots come.
+        assert_eq!(
+            Candidates::listed(&[4, 2, 1], 3).resolve(exact, never),
+            Some(2)
+        );
+        // NaN and infinity never chosen.
+        assert_eq!(Candidates::listed(&[3, 5], 2).resolve(exact, never), None);
+        assert_eq!(
+            Candidates::listed(&[3, 5, 1], 3).resolve(exact, never),
+            Some(1)
+        );
+        // Too many to list, or no finite held minimum: the exact scan.
+        let many: Vec<u32> = (0..CANDIDATES as u32).collect();
+        assert_eq!(
+            Candidates::listed(&many, CANDIDATES + 1).resolve(exact, || Some(9)),
+            Some(9)
+        );
+        assert_eq!(
+            Candidates::listed(&[], 0).resolve(exact, || Some(7)),
+            Some(7)
+        );
+        assert_eq!(Candidates::exact(None).resolve(exact, never), None);
+        assert_eq!(scan_exact(0, 0..6, exact), Some(2));
     }
 
     #[test]

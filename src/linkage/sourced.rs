@@ -8,8 +8,10 @@
 //! the merged slot. The Lance-Williams update of the merged slot's row runs
 //! on the CPU with scipy's arithmetic, and that one row goes back to the
 //! source before the next scan. Since the source breaks ties as the CPU
-//! scan does (lowest slot), and holds the same values, Z is the CPU's to
-//! the bit, ties included.
+//! scan does (lowest slot; the source's answers are candidates that the
+//! CPU resolves with its own values: see
+//! [`super::rounds::Candidates`]), Z is the CPU's to the bit, ties
+//! included, whether the source holds the values or their f32 roundings.
 //!
 //! Centroid and median are not reducible, so there are no rounds: every
 //! merge is one write and one or two scans, in order.
@@ -18,7 +20,7 @@ use ndarray::Array2;
 
 use super::generic::{generic, GenericStore, MergeStep};
 use super::method::Method;
-use super::rounds::NeighbourSource;
+use super::rounds::{scan_exact, Candidates, NeighbourSource};
 use super::working::{Nearest, WorkingMatrix};
 use crate::error::Result;
 use crate::precision::Real;
@@ -33,8 +35,15 @@ struct SourcedMatrix<'s, T: Real> {
 }
 
 impl<T: Real> SourcedMatrix<'_, T> {
-    /// The source's answer for row x as a [`Nearest`] with the CPU's value.
-    fn to_nearest(&self, x: usize, found: Option<usize>) -> Nearest {
+    /// The source's answer for row x (its nearest active slot above x),
+    /// resolved with the CPU's exact values, as a [`Nearest`].
+    fn to_nearest(&self, x: usize, found: Candidates) -> Nearest {
+        let n = self.is_active.len();
+        let above = (x + 1..n).filter(|&j| self.is_active[j]);
+        let found = found.resolve(
+            |j| self.w.get(x, j),
+            || scan_exact(x, above, |j| self.w.get(x, j)),
+        );
         match found {
             Some(j) => Nearest {
                 dist: self.w.get(x, j),
@@ -124,6 +133,28 @@ mod tests {
                 assert_eq!(z, cpu, "n = {n}, grid = {grid}, {method}");
                 // one batch at the start, then a few rows per merge
                 assert!(source.rows_asked <= n + 4 * n, "{}", source.rows_asked);
+            }
+        }
+    }
+
+    #[test]
+    fn a_source_holding_f32_roundings_still_gives_the_exact_z() {
+        // Distances that collide in f32 (1 + k * 2^-40 all round to 1):
+        // only the CPU's exact values can order them.
+        for (n, seed, grid) in [(60, 5, false), (80, 6, true)] {
+            let mut d = points(n, seed, grid);
+            for (k, v) in d.iter_mut().enumerate().step_by(7) {
+                *v = 1.0 + (k % 13) as f64 * 2f64.powi(-40);
+            }
+            let y = CondensedMatrix::new(d.clone()).unwrap();
+            for method in [Method::Centroid, Method::Median] {
+                let mut source = BruteSource::rounded_f32(n, &d);
+                let z = generic_with_source(n, d.clone(), method, &mut source).unwrap();
+                assert_eq!(
+                    z,
+                    linkage_condensed(&y, method).unwrap(),
+                    "n = {n} {method}"
+                );
             }
         }
     }

@@ -11,9 +11,9 @@
 //! loads and each block of rows is one binding.
 
 use super::context::GpuContext;
-use super::reduce::{ArgminJob, ArgminKernel, NONE};
+use super::reduce::{ArgminJob, ArgminKernel, STRIDE};
 use crate::error::{Error, Result};
-use crate::linkage::rounds::NeighbourSource;
+use crate::linkage::rounds::{Candidates, NeighbourSource};
 
 /// The kernel source.
 pub(crate) const SCATTER_WGSL: &str = include_str!("../../../shaders/scatter_columns.wgsl");
@@ -153,8 +153,9 @@ impl<'a> GpuMatrix<'a> {
         };
         let active = alloc("active slots", 4 * n as u64, false)?;
         let row_list = alloc("argmin rows", 4 * n as u64, false)?;
-        let nearest = alloc("argmin answers", 4 * n as u64, false)?;
-        let nearest_staging = alloc("argmin read-back", 4 * n as u64, true)?;
+        let answers = (4 * STRIDE * n) as u64;
+        let nearest = alloc("argmin answers", answers, false)?;
+        let nearest_staging = alloc("argmin read-back", answers, true)?;
         let staged = alloc("staged rows", staged_rows as u64 * row_bytes, false)?;
         let slots = alloc("staged slots", 4 * staged_rows as u64, false)?;
         let mut buffers = Vec::new();
@@ -310,19 +311,20 @@ impl NeighbourSource for GpuMatrix<'_> {
         self.ctx.check()
     }
 
-    fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>> {
+    fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Candidates>> {
         self.argmin(rows, false)
     }
 
-    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Option<usize>>> {
+    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Candidates>> {
         self.argmin(rows, true)
     }
 }
 
 impl GpuMatrix<'_> {
-    /// The nearest active column of each of `rows` (ascending): among all
-    /// columns, or with `above` among those above the row.
-    fn argmin(&mut self, rows: &[usize], above: bool) -> Result<Vec<Option<usize>>> {
+    /// The candidates for the nearest active column of each of `rows`
+    /// (ascending): among all columns, or with `above` among those above
+    /// the row.
+    fn argmin(&mut self, rows: &[usize], above: bool) -> Result<Vec<Candidates>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -362,7 +364,7 @@ impl GpuMatrix<'_> {
                 base += count;
             }
         }
-        let bytes = 4 * rows.len() as u64;
+        let bytes = (4 * STRIDE * rows.len()) as u64;
         let raw = self.ctx.read_back(
             "the nearest neighbours",
             encoder,
@@ -373,8 +375,11 @@ impl GpuMatrix<'_> {
         )?;
         let found: &[u32] = bytemuck::cast_slice(&raw);
         Ok(found
-            .iter()
-            .map(|&j| (j != NONE).then_some(j as usize))
+            .chunks_exact(STRIDE)
+            .map(|a| {
+                let total = a[0] as usize;
+                Candidates::listed(&a[1..1 + total.min(STRIDE - 1)], total)
+            })
             .collect())
     }
 }

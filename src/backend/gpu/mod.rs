@@ -38,9 +38,19 @@
 //!   [`crate::Error::TooLargeForGpu`].
 //! * **Precision**: f64 where the adapter has SHADER_F64 and f64 is asked
 //!   for, else f32 (the kernels are the same WGSL with `real` switched to
-//!   f32). In f32 the matrix is held in f32 on both sides and merges use
-//!   f64 arithmetic rounded to f32: heights agree with f64 to about 1e-6
-//!   relative, and merges are the same on well-separated data.
+//!   f32). The merges give the CPU's Z in both: the host keeps the exact
+//!   f64 matrix and does every Lance-Williams update in f64, the device
+//!   holds the matrix in its precision (in f32, the rounding of each exact
+//!   value: half the device memory) and its reductions return every column
+//!   at the row's held minimum, among which the host picks by the exact
+//!   values with the CPU's tie rule (rounding is monotone, so the exact
+//!   nearest neighbour is always among them; `Candidates` in
+//!   src/linkage/rounds.rs). In f32 the distances of observations are
+//!   computed on the host in f64 for that reason, and single linkage takes
+//!   the matrix path rather than Prim on the device (whose f32 distances
+//!   would decide the merges) wherever the matrix fits in memory.
+//!   `pdist` alone on an f32 device returns f32 distances (1e-5
+//!   relative).
 //!
 //! No wgpu type appears in this module's public items.
 
@@ -133,14 +143,6 @@ impl GpuBackend {
     pub fn has_kernel(metric: &Metric) -> bool {
         let x = [1.0, 2.0, 3.0, 5.0];
         matches!(prep::plan(&x, 2, 2, metric), Plan::Gpu(_) | Plan::Invalid)
-    }
-
-    /// Rounds a value to the device's precision (the identity in f64).
-    fn round_fn(&self) -> fn(f64) -> f64 {
-        match self.ctx.precision {
-            Precision::F64 => |v| v,
-            Precision::F32 => |v| v as f32 as f64,
-        }
     }
 }
 
@@ -244,7 +246,9 @@ impl Backend for GpuBackend {
                 metric: metric.name().into(),
             });
         }
-        if method == Method::Single && metric.is_euclidean() {
+        let exact_on_host = self.ctx.precision == Precision::F32
+            && crate::memory::check_condensed_fits(x.nrows(), Precision::F64).is_ok();
+        if method == Method::Single && metric.is_euclidean() && !exact_on_host {
             check_observations(x)?;
             let (n, m) = x.dim();
             let standard = x.as_standard_layout();
@@ -258,7 +262,14 @@ impl Backend for GpuBackend {
         {
             return z;
         }
-        let y = self.pdist(x, metric)?;
+        // In f32 the merges need the exact distances on the host (the
+        // device holds their roundings; see `linkage_condensed`): computed
+        // there in f64, as the CPU backend computes them.
+        let y = if self.ctx.precision == Precision::F32 {
+            crate::distance::pdist(x, metric)?
+        } else {
+            self.pdist(x, metric)?
+        };
         self.linkage_condensed(y, method)
     }
 
@@ -274,38 +285,19 @@ impl Backend for GpuBackend {
     /// centroid and median.
     fn linkage_condensed(&self, y: CondensedMatrix, method: Method) -> Result<Array2<f64>> {
         let n = y.n();
-        let round = self.round_fn();
-        let precision = self.ctx.precision;
-        let mut d = y.into_vec();
-        if precision == Precision::F32 {
-            d.iter_mut().for_each(|v| *v = round(*v));
-            if let Some(k) = d.iter().position(|v| v.is_infinite()) {
-                let (i, j) = crate::distance::pair_of_condensed(n, k);
-                return Err(crate::Error::overflow(
-                    format!(
-                        "the distance between observations {i} and {j}, held in f32 on \
-                         this adapter (which lacks f64; the CPU backend holds it in f64)"
-                    ),
-                    d[k],
-                    "f32",
-                ));
-            }
-        }
+        // The host keeps the exact matrix and does every update in f64;
+        // the device holds it in its precision (in f32, the roundings) and
+        // returns candidates that the host decides among with the exact
+        // values (`Candidates` in src/linkage/rounds.rs): the CPU's choices,
+        // in f32 as in f64.
+        let d = y.into_vec();
         let mut matrix = GpuMatrix::new(&self.ctx, &self.merge, n, &d, self.max_block_bytes)?;
-        if !method.is_monotone() {
-            // The CPU copy in the device's precision, so both hold the same
-            // values and the scans agree with the CPU's distances.
-            let z = match precision {
-                Precision::F64 => generic_with_source(n, d, method, &mut matrix),
-                Precision::F32 => {
-                    let narrow: Vec<f32> = d.into_iter().map(|v| v as f32).collect();
-                    generic_with_source(n, narrow, method, &mut matrix)
-                }
-            }?;
-            return crate::linkage::finite_heights(z, method, precision.name());
-        }
-        let (z, _stats) = linkage_rounds(n, d, method, round, &mut matrix)?;
-        crate::linkage::finite_heights(z, method, precision.name())
+        let z = if method.is_monotone() {
+            linkage_rounds(n, d, method, &mut matrix)?.0
+        } else {
+            generic_with_source(n, d, method, &mut matrix)?
+        };
+        crate::linkage::finite_heights(z, method, "f64")
     }
 }
 

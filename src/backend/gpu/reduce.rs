@@ -1,6 +1,7 @@
 //! The nearest-neighbour reduction (shaders/row_argmin.wgsl): for a list
-//! of rows of the square distance matrix, each row's nearest active column,
-//! one workgroup per row.
+//! of rows of the square distance matrix, each row's candidates for its
+//! nearest active column (every column at the row's minimum, for the CPU
+//! to decide among with its exact values), one workgroup per row.
 
 use super::context::GpuContext;
 use crate::backend::Precision;
@@ -9,8 +10,10 @@ use crate::error::Result;
 /// The kernel source.
 pub(crate) const ROW_ARGMIN_WGSL: &str = include_str!("../../../shaders/row_argmin.wgsl");
 
-/// The kernel's "no neighbour".
-pub(crate) const NONE: u32 = u32::MAX;
+/// Words per row in the kernel's answers: the number of candidates, then
+/// up to [`crate::linkage::rounds::CANDIDATES`] of them (the kernel's
+/// `STRIDE` and `CANDS`).
+pub(crate) const STRIDE: usize = 1 + crate::linkage::rounds::CANDIDATES;
 
 /// The kernel's uniform parameters (the f64 layout: `inf` is 8-aligned).
 #[repr(C)]
@@ -112,5 +115,19 @@ impl ArgminKernel {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, bind_group, &[]);
         pass.dispatch_workgroups(groups.0, groups.1, 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linkage::rounds::CANDIDATES;
+
+    #[test]
+    fn the_kernel_lists_as_many_candidates_as_the_host_reads() {
+        let cands = format!("const CANDS: u32 = {CANDIDATES}u;");
+        let stride = format!("const STRIDE: u32 = {STRIDE}u;");
+        assert!(ROW_ARGMIN_WGSL.contains(&cands), "{cands}");
+        assert!(ROW_ARGMIN_WGSL.contains(&stride), "{stride}");
     }
 }

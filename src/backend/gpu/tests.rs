@@ -53,6 +53,36 @@ fn condensed_of(n: usize, sq: &[f64]) -> Vec<f64> {
     d
 }
 
+/// What the reduction must list for row r among the columns `from..n`:
+/// every active column at the row's held minimum (the values as the
+/// device holds them), when there are at most CANDIDATES of them.
+fn expected_candidates(
+    n: usize,
+    sq: &[f64],
+    active: &[bool],
+    r: usize,
+    from: usize,
+    precision: Precision,
+) -> Option<Vec<u32>> {
+    let held = |v: f64| match precision {
+        Precision::F64 => v,
+        Precision::F32 => v as f32 as f64,
+    };
+    let cols = (from..n).filter(|&j| j != r && active[j]);
+    let min = cols
+        .clone()
+        .map(|j| held(sq[r * n + j]))
+        .fold(f64::INFINITY, |m, v| if v < m { v } else { m });
+    if min == f64::INFINITY {
+        return None;
+    }
+    let all: Vec<u32> = cols
+        .filter(|&j| held(sq[r * n + j]) == min)
+        .map(|j| j as u32)
+        .collect();
+    (all.len() <= crate::linkage::rounds::CANDIDATES).then_some(all)
+}
+
 #[test]
 fn argmin_takes_the_lowest_index_on_ties_and_never_nan_or_inf() {
     for precision in [Precision::F64, Precision::F32] {
@@ -88,9 +118,16 @@ fn argmin_takes_the_lowest_index_on_ties_and_never_nan_or_inf() {
         let mut active = vec![true; n];
         let got = m.nearest(&rows).unwrap();
         for &r in &rows {
-            assert_eq!(got[r], brute(n, &sq, &active, r), "{precision:?} row {r}");
+            let want = expected_candidates(n, &sq, &active, r, 0, precision);
+            assert_eq!(got[r].all_listed(), want, "{precision:?} row {r}");
+            let exact = |j: usize| sq[r * n + j];
+            assert_eq!(
+                got[r].resolve(exact, || brute(n, &sq, &active, r)),
+                brute(n, &sq, &active, r),
+                "{precision:?} row {r}"
+            );
         }
-        assert_eq!(got[5], None);
+        assert_eq!(got[5].resolve(|_| 0.0, || None), None);
 
         // Deactivate some slots and rewrite two rows and columns.
         for k in (0..n).step_by(3) {
@@ -117,8 +154,8 @@ fn argmin_takes_the_lowest_index_on_ties_and_never_nan_or_inf() {
         let got = m.nearest(&rows).unwrap();
         for (k, &r) in rows.iter().enumerate() {
             assert_eq!(
-                got[k],
-                brute(n, &sq, &active, r),
+                got[k].all_listed(),
+                expected_candidates(n, &sq, &active, r, 0, precision),
                 "{precision:?} after update, row {r}"
             );
         }
@@ -126,12 +163,23 @@ fn argmin_takes_the_lowest_index_on_ties_and_never_nan_or_inf() {
         let above = m.nearest_above(&rows).unwrap();
         for (k, &r) in rows.iter().enumerate() {
             assert_eq!(
-                above[k],
-                brute_from(n, &sq, &active, r, r + 1),
+                above[k].all_listed(),
+                expected_candidates(n, &sq, &active, r, r + 1, precision),
+                "{precision:?} above, row {r}"
+            );
+            let exact = |j: usize| sq[r * n + j];
+            let scan = || brute_from(n, &sq, &active, r, r + 1);
+            assert_eq!(
+                above[k].resolve(exact, scan),
+                scan(),
                 "{precision:?} above, row {r}"
             );
         }
-        assert_eq!(above[rows.len() - 1], None, "nothing above the last row");
+        assert_eq!(
+            above[rows.len() - 1].resolve(|_| 0.0, || None),
+            None,
+            "nothing above the last row"
+        );
     }
 }
 
