@@ -250,6 +250,14 @@ impl Backend for GpuBackend {
             && crate::memory::check_condensed_fits(x.nrows(), Precision::F64).is_ok();
         if method == Method::Single && metric.is_euclidean() && !exact_on_host {
             check_observations(x)?;
+            if self.ctx.precision == Precision::F32 {
+                self.note(
+                    "single linkage ran Prim's algorithm on the device in f32 (the exact \
+                     matrix would not fit in host memory): heights within about 1e-5 \
+                     relative, and merges closer than that may differ from the CPU's"
+                        .into(),
+                );
+            }
             let (n, m) = x.dim();
             let standard = x.as_standard_layout();
             let data = standard.as_slice().expect("standard layout is contiguous");
