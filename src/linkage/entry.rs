@@ -201,7 +201,8 @@ enum Path {
 /// [`Error::MethodNeedsEuclidean`]; [`Error::InvalidArgument`] naming
 /// `algorithm` when the algorithm asked for cannot run this method or
 /// metric; the errors of the observations' checks, of the metric, of the
-/// memory check and of the backend.
+/// memory check and of the backend; [`Error::Cancelled`] when
+/// `opts.cancel` fires.
 pub fn linkage_with(x: ArrayView2<f64>, opts: &LinkageOptions) -> Result<LinkageResult> {
     crate::cancel::scope(opts.cancel.as_ref(), || observations(x, opts))
 }
@@ -518,7 +519,8 @@ fn split_why(why: &str) -> (String, String) {
 /// falls back to the CPU, with a note.
 ///
 /// # Errors
-/// As [`crate::linkage::linkage_condensed_owned`], plus the backend's.
+/// As [`crate::linkage::linkage_condensed_owned`], plus the backend's;
+/// [`Error::Cancelled`] when `opts.cancel` fires.
 pub fn linkage_condensed_with(y: CondensedMatrix, opts: &LinkageOptions) -> Result<LinkageResult> {
     crate::cancel::scope(opts.cancel.as_ref(), || condensed(y, opts))
 }
