@@ -71,6 +71,8 @@ import threading
 import time
 from pathlib import Path
 
+from machine import machine_info
+
 REPO = Path(__file__).resolve().parent.parent
 METHODS = ["single", "complete", "average", "weighted", "centroid", "median", "ward"]
 TOOLS = ["hclust", "scipy", "fastcluster"]
@@ -214,30 +216,6 @@ def compare_z(Z, S) -> dict:
 # --- machine and versions -----------------------------------------------------
 
 
-def machine_info() -> dict:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        usable = os.cpu_count()
-    return {"cpu": cpu, "cores": os.cpu_count(), "usable_cores": usable, "ram": mem,
-            "os": platform.platform()}
-
-
 def versions() -> dict:
     import importlib.metadata as md
 
@@ -301,26 +279,28 @@ def others_range(recs: list[dict]) -> str:
     return f"{lo:.0f}%" if round(lo) == round(hi) else f"{lo:.0f}–{hi:.0f}%"
 
 
+def _summarize_runs(t: dict, test: str, ok: list, stat: str) -> bool:
+    """Best, median and the chosen wall time of one test's good runs, and
+    the CPU/wall of the run nearest the chosen time, as `<test>_...` keys
+    of `t`; False when there were none."""
+    if not ok:
+        return False
+    walls = [r["wall"] for r in ok]
+    t[f"{test}_best"], t[f"{test}_median"] = min(walls), statistics.median(walls)
+    t[f"{test}_time"] = pick(walls, stat)
+    r = min(ok, key=lambda r: abs(r["wall"] - t[f"{test}_time"]))
+    t[f"{test}_cpu_per_wall"] = r["cpu"] / r["wall"] if r["wall"] > 0 else None
+    return True
+
+
 def summarize(cell: dict, stat: str) -> None:
     """Adds best / median / the chosen figure for each tool and test of one method."""
     for tool in TOOLS:
         t = cell["tools"].get(tool)
         if not t:
             continue
-        ok = [r for r in t["single"] if r.get("ok", True) and "wall" in r]
-        if ok:
-            walls = [r["wall"] for r in ok]
-            t["single_best"], t["single_median"] = min(walls), statistics.median(walls)
-            t["single_time"] = pick(walls, stat)
-            r = min(ok, key=lambda r: abs(r["wall"] - t["single_time"]))
-            t["single_cpu_per_wall"] = r["cpu"] / r["wall"] if r["wall"] > 0 else None
-        pairs = [r for r in t.get("pair", []) if r.get("ok")]
-        if pairs:
-            walls = [r["wall"] for r in pairs]
-            t["pair_best"], t["pair_median"] = min(walls), statistics.median(walls)
-            t["pair_time"] = pick(walls, stat)
-            r = min(pairs, key=lambda r: abs(r["wall"] - t["pair_time"]))
-            t["pair_cpu_per_wall"] = r["cpu"] / r["wall"] if r["wall"] > 0 else None
+        _summarize_runs(t, "single", [r for r in t["single"] if r.get("ok", True) and "wall" in r], stat)
+        if _summarize_runs(t, "pair", [r for r in t.get("pair", []) if r.get("ok")], stat):
             if t.get("single_time"):
                 t["pair_ratio"] = t["pair_time"] / t["single_time"]
 

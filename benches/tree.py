@@ -57,6 +57,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import machine_info
+
 REPO = Path(__file__).resolve().parent.parent
 GNU_TIME = "/usr/bin/time"
 WARD_RTOL = 1e-10
@@ -304,25 +306,6 @@ def sanity(Z, n: int, monotone: bool) -> str:
 
 
 # --- the run ------------------------------------------------------------------
-
-
-def machine_info() -> dict:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram": mem, "os": platform.platform()}
 
 
 def mem_available_bytes() -> int:

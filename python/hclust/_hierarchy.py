@@ -414,9 +414,8 @@ def report(X, out_dir, method="ward", metric="euclidean", *, max_d=None, k=None,
         raise ValueError("give max_d or k, not both")
     if labels is not None:
         labels = [str(v) for v in labels]
-    if title is None:
-        title = "Hierarchical clustering report"
     return _hclust.report(x, str(out_dir), str(method), str(metric),
                           None if max_d is None else float(max_d),
-                          None if k is None else int(k), title, labels, backend, precision,
+                          None if k is None else int(k),
+                          None if title is None else str(title), labels, backend, precision,
                           algorithm, None if cophenet_sample is None else int(cophenet_sample))

@@ -278,7 +278,7 @@ fn cophenet<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let z = z.as_array();
     let c = py.detach(|| analysis::cophenet(z)).map_err(py_err)?;
-    Ok(Array1::from(c.as_slice().to_vec()).into_pyarray(py))
+    Ok(Array1::from(c.into_vec()).into_pyarray(py))
 }
 
 /// The inconsistency matrix of Z over `d` levels.

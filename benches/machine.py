@@ -1,0 +1,33 @@
+"""The machine a benchmark ran on, for the headers of benches/*.py's
+reports: CPU model, cores (and those usable by this process), RAM, OS."""
+
+import os
+import platform
+from pathlib import Path
+
+
+def _first(path: str, prefix: str):
+    """The first line of `path` that starts with `prefix`, or None."""
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(prefix):
+                return line
+    except OSError:
+        pass
+    return None
+
+
+def machine_info() -> dict:
+    cpu = _first("/proc/cpuinfo", "model name")
+    mem = _first("/proc/meminfo", "MemTotal")
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        usable = os.cpu_count()
+    return {
+        "cpu": cpu.split(":", 1)[1].strip() if cpu else "?",
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "ram": f"{int(mem.split()[1]) / 1024 / 1024:.1f} GiB" if mem else "?",
+        "os": platform.platform(),
+    }
