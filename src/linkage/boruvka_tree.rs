@@ -167,7 +167,6 @@ fn nearest_other_leaf<K: Kernel, const D: usize>(
 ) {
     let cp = comp[need[0] as usize];
     let shared = &bound[cp as usize];
-    let (alo, ahi) = tree.bx::<D>(leaf);
     let first = out.len();
     out.extend(need.iter().map(|_| (Best::NONE, f64::INFINITY)));
     let answers = &mut out[first..];
@@ -181,43 +180,29 @@ fn nearest_other_leaf<K: Kernel, const D: usize>(
         }
         widest
     };
-    let mut widest = limits(answers);
-    stack.clear();
-    stack.push((0, 0.0));
-    while let Some((v, lb)) = stack.pop() {
-        if lb > widest || node_comp[v as usize] == cp {
-            continue;
-        }
-        let node = tree.nodes[v as usize];
-        if node.left == NONE {
-            let (lo, hi) = tree.bx::<D>(v as usize);
-            for (&p, (best, lim)) in need.iter().zip(answers.iter_mut()) {
-                let x = tree.pt::<D>(p as usize);
-                if metric.box_key(x, lo, hi) > *lim {
+    let widest = limits(answers);
+    let skip = |v: usize| node_comp[v] == cp;
+    walk_from_leaf::<K, D>(tree, metric, leaf, stack, widest, skip, |v| {
+        let node = tree.nodes[v];
+        let (lo, hi) = tree.bx::<D>(v);
+        for (&p, (best, lim)) in need.iter().zip(answers.iter_mut()) {
+            let x = tree.pt::<D>(p as usize);
+            if metric.box_key(x, lo, hi) > *lim {
+                continue;
+            }
+            for q in node.start..node.end {
+                if comp[q as usize] == cp {
                     continue;
                 }
-                for q in node.start..node.end {
-                    if comp[q as usize] == cp {
-                        continue;
-                    }
-                    let k = metric.key(x, tree.pt::<D>(q as usize));
-                    if k <= *lim && (k < best.key || (k == best.key && q < best.q)) {
-                        *best = Best { key: k, q };
-                        *lim = k;
-                    }
+                let k = metric.key(x, tree.pt::<D>(q as usize));
+                if k <= *lim && (k < best.key || (k == best.key && q < best.q)) {
+                    *best = Best { key: k, q };
+                    *lim = k;
                 }
             }
-            widest = limits(answers);
-            continue;
         }
-        let (l, r) = (node.left, node.right);
-        let between = |c: u32| {
-            let (blo, bhi) = tree.bx::<D>(c as usize);
-            metric.boxes_key(alo, ahi, blo, bhi)
-        };
-        let (bl, br) = (between(l), between(r));
-        push_children(stack, (l, bl), (r, br), widest);
-    }
+        limits(answers)
+    });
     limits(answers);
     for (b, _) in answers.iter() {
         if b.q != NONE {
@@ -318,7 +303,6 @@ fn k_nearest_leaf<K2: Kernel, const D: usize>(
     stack: &mut Vec<(u32, f64)>,
 ) {
     let first = tree.nodes[leaf].start as usize;
-    let (alo, ahi) = tree.bx::<D>(leaf);
     let scan = |best: &mut [[Best; K]], v: usize| {
         let node = tree.nodes[v];
         let (lo, hi) = tree.bx::<D>(v);
@@ -338,17 +322,45 @@ fn k_nearest_leaf<K2: Kernel, const D: usize>(
     };
     let worst = |best: &[[Best; K]]| best.iter().fold(0.0f64, |w, l| w.max(l[K - 1].key));
     scan(best, leaf);
-    let mut lim = worst(best);
+    let lim = worst(best);
+    walk_from_leaf::<K2, D>(
+        tree,
+        metric,
+        leaf,
+        stack,
+        lim,
+        |v| v == leaf,
+        |v| {
+            scan(best, v);
+            worst(best)
+        },
+    );
+}
+
+/// The walk shared by the searches made for all points of `leaf` at once:
+/// from the root, depth first, nearer child first, skipping the nodes that
+/// `skip` names and those whose box lies farther from the leaf's box than
+/// the limit (`lim` at the start); each leaf reached goes to `visit`,
+/// which returns the new limit.
+fn walk_from_leaf<K: Kernel, const D: usize>(
+    tree: &KdTree,
+    metric: K,
+    leaf: usize,
+    stack: &mut Vec<(u32, f64)>,
+    mut lim: f64,
+    skip: impl Fn(usize) -> bool,
+    mut visit: impl FnMut(usize) -> f64,
+) {
+    let (alo, ahi) = tree.bx::<D>(leaf);
     stack.clear();
     stack.push((0, 0.0));
     while let Some((v, lb)) = stack.pop() {
-        if lb > lim || v as usize == leaf {
+        if lb > lim || skip(v as usize) {
             continue;
         }
         let node = tree.nodes[v as usize];
         if node.left == NONE {
-            scan(best, v as usize);
-            lim = worst(best);
+            lim = visit(v as usize);
             continue;
         }
         let (l, r) = (node.left, node.right);
