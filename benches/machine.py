@@ -1,9 +1,13 @@
-"""The machine a benchmark ran on, for the headers of benches/*.py's
-reports: CPU model, cores (and those usable by this process), RAM, OS."""
+"""The machine and the checkout a benchmark ran on, for the headers of
+benches/*.py's reports: CPU model, cores (and those usable by this
+process), RAM, OS; git's answers about this repository."""
 
 import os
 import platform
+import subprocess
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _first(path: str, prefix: str):
@@ -31,3 +35,12 @@ def machine_info() -> dict:
         "ram": f"{int(mem.split()[1]) / 1024 / 1024:.1f} GiB" if mem else "?",
         "os": platform.platform(),
     }
+
+
+def git(*args: str) -> str:
+    """What `git -C <this repository> ARGS` prints, or "?" when it fails."""
+    try:
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"

@@ -65,15 +65,13 @@ import os
 import platform
 import shlex
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-from machine import machine_info
+from machine import REPO, git, machine_info
 
-REPO = Path(__file__).resolve().parent.parent
 METHODS = ["single", "complete", "average", "weighted", "centroid", "median", "ward"]
 TOOLS = ["hclust", "scipy", "fastcluster"]
 
@@ -240,13 +238,6 @@ def versions() -> dict:
         v["hclust_extension_built"] = _dt.datetime.fromtimestamp(so.stat().st_mtime).isoformat(timespec="seconds")
     except (StopIteration, OSError):
         v["hclust_extension_built"] = "?"
-
-    def git(*a):
-        try:
-            return subprocess.run(["git", "-C", str(REPO), *a], capture_output=True, text=True,
-                                  check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "?"
 
     v["checkout_commit"] = git("rev-parse", "--short=12", "HEAD")
     dirty = git("status", "--porcelain", "--", "src", "python", "Cargo.toml", "Cargo.lock")

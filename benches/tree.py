@@ -57,9 +57,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import machine_info
+from machine import REPO, git, machine_info
 
-REPO = Path(__file__).resolve().parent.parent
 GNU_TIME = "/usr/bin/time"
 WARD_RTOL = 1e-10
 DEFAULT_N = [100_000, 1_000_000, 10_000_000]
@@ -324,13 +323,6 @@ def versions(args) -> dict:
             v[mod] = __import__(mod).__version__
         except Exception as e:  # noqa: BLE001
             v[mod] = f"missing ({e})"
-
-    def git(*a):
-        try:
-            return subprocess.run(["git", "-C", str(REPO), *a], capture_output=True, text=True,
-                                  check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "?"
 
     v["hclust_commit"] = git("rev-parse", "--short=12", "HEAD")
     dirty = git("status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock", "build.rs")
