@@ -125,7 +125,8 @@ impl Candidates {
 
     /// The nearest slot by the exact distances `d`: the smallest, ties to
     /// the lowest slot, NaN and infinity never chosen; `scan` gives the
-    /// exact scan's answer where the candidates are not all listed.
+    /// exact scan's answer (as [`WorkingMatrix::nearest`] gives it) where
+    /// the candidates are not all listed.
     pub fn resolve(
         &self,
         d: impl Fn(usize) -> f64,
@@ -147,23 +148,6 @@ impl Candidates {
         }
         best.map(|(_, j)| j)
     }
-}
-
-/// The exact scan: the nearest of the slots `among` (ascending) to row `r`
-/// by `d`, ties to the lowest, NaN and infinity never chosen.
-pub(crate) fn scan_exact(
-    r: usize,
-    among: impl Iterator<Item = usize>,
-    d: impl Fn(usize) -> f64,
-) -> Option<usize> {
-    let mut best = (f64::INFINITY, None);
-    for j in among.filter(|&j| j != r) {
-        let v = d(j);
-        if v < best.0 {
-            best = (v, Some(j));
-        }
-    }
-    best.1
 }
 
 /// Finds nearest neighbours on a copy of the distance matrix that it keeps
@@ -244,7 +228,7 @@ pub(crate) fn linkage_rounds(
         crate::cancel::check()?;
         stats.rounds += 1;
         let batch = pick_batch(&active, &cache, 2 * last_merges);
-        compute(&w, source, &batch, &is_active, &mut cache, &mut stats)?;
+        compute(&w, source, &batch, &active, &mut cache, &mut stats)?;
         let mut pairs = reciprocal_pairs(&active, &cache);
         if pairs.is_empty() {
             // Only when a needed slot was left out (rounding can dent the
@@ -254,7 +238,7 @@ pub(crate) fn linkage_rounds(
                 .copied()
                 .filter(|&i| cache[i].index == usize::MAX)
                 .collect();
-            compute(&w, source, &rest, &is_active, &mut cache, &mut stats)?;
+            compute(&w, source, &rest, &active, &mut cache, &mut stats)?;
             pairs = reciprocal_pairs(&active, &cache);
         }
         if pairs.is_empty() {
@@ -349,7 +333,7 @@ fn compute(
     w: &WorkingMatrix,
     source: &mut dyn NeighbourSource,
     rows: &[usize],
-    is_active: &[bool],
+    active: &[usize],
     cache: &mut [Nearest],
     stats: &mut RoundStats,
 ) -> Result<()> {
@@ -359,8 +343,7 @@ fn compute(
     let found = source.nearest(rows)?;
     debug_assert_eq!(found.len(), rows.len());
     for (&i, f) in rows.iter().zip(found) {
-        let active = (0..is_active.len()).filter(|&j| is_active[j]);
-        let f = f.resolve(|j| w.get(i, j), || scan_exact(i, active, |j| w.get(i, j)));
+        let f = f.resolve(|j| w.get(i, j), || w.nearest(i, active).slot());
         cache[i] = match f {
             Some(j) => Nearest {
                 dist: w.get(i, j),
@@ -481,7 +464,6 @@ mod tests {
             Some(7)
         );
         assert_eq!(Candidates::exact(None).resolve(exact, never), None);
-        assert_eq!(scan_exact(0, 0..6, exact), Some(2));
     }
 
     #[test]

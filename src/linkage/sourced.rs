@@ -20,7 +20,7 @@ use ndarray::Array2;
 
 use super::generic::{generic, GenericStore, MergeStep};
 use super::method::Method;
-use super::rounds::{scan_exact, Candidates, NeighbourSource};
+use super::rounds::{Candidates, NeighbourSource};
 use super::working::{Nearest, WorkingMatrix};
 use crate::error::Result;
 use crate::precision::Real;
@@ -35,15 +35,10 @@ struct SourcedMatrix<'s, T: Real> {
 }
 
 impl<T: Real> SourcedMatrix<'_, T> {
-    /// The source's answer for row x (its nearest active slot above x),
-    /// resolved with the CPU's exact values, as a [`Nearest`].
-    fn to_nearest(&self, x: usize, found: Candidates) -> Nearest {
-        let n = self.is_active.len();
-        let above = (x + 1..n).filter(|&j| self.is_active[j]);
-        let found = found.resolve(
-            |j| self.w.get(x, j),
-            || scan_exact(x, above, |j| self.w.get(x, j)),
-        );
+    /// The source's answer for row x (its nearest of the active slots
+    /// `above` x), resolved with the CPU's exact values, as a [`Nearest`].
+    fn to_nearest(&self, x: usize, found: Candidates, above: &[usize]) -> Nearest {
+        let found = found.resolve(|j| self.w.get(x, j), || self.w.nearest(x, above).slot());
         match found {
             Some(j) => Nearest {
                 dist: self.w.get(x, j),
@@ -65,7 +60,7 @@ impl<T: Real> GenericStore for SourcedMatrix<'_, T> {
             return Ok(Nearest::NONE);
         }
         let found = self.source.nearest_above(&[x])?;
-        Ok(self.to_nearest(x, found[0]))
+        Ok(self.to_nearest(x, found[0], candidates))
     }
 
     fn nearest_above_each(&mut self, active: &[usize]) -> Result<Vec<Nearest>> {
@@ -74,7 +69,8 @@ impl<T: Real> GenericStore for SourcedMatrix<'_, T> {
         Ok(rows
             .iter()
             .zip(found)
-            .map(|(&x, f)| self.to_nearest(x, f))
+            .enumerate()
+            .map(|(k, (&x, f))| self.to_nearest(x, f, &active[k + 1..]))
             .collect())
     }
 

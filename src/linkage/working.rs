@@ -41,6 +41,11 @@ impl Nearest {
         index: usize::MAX,
     };
 
+    /// The slot found, if any.
+    pub fn slot(self) -> Option<usize> {
+        (self.index != usize::MAX).then_some(self.index)
+    }
+
     /// Keeps the better of two candidates: smaller distance, then lower index.
     #[inline]
     pub fn better(self, other: Nearest) -> Nearest {
