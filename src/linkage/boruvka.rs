@@ -193,9 +193,6 @@ pub(crate) fn boruvka_dense_mst(data: &[f64], n: usize, m: usize) -> Result<Mst>
 /// points whose lists ran out. Points are numbered by the source's own
 /// positions (tree order for a kd-tree).
 pub(crate) trait Source: Sync {
-    /// The coordinates of the point at position p.
-    fn point(&self, p: usize) -> &[f64];
-
     /// The observation (row of the input) at each position.
     fn originals(&self) -> Vec<u32>;
 
@@ -264,7 +261,13 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Result<Mst> {
     let mut uf = UnionFind::new(n);
     let mut edges: Vec<SlotMerge> = Vec::with_capacity(n - 1);
 
-    join_duplicates(&*source, n, &mut uf, &mut edges);
+    // Each point's K nearest points (by key, then position), found once:
+    // the first of them outside the point's component is its nearest
+    // point in another component, with no search. `cursor` skips those
+    // already inside (they stay inside).
+    let knn = source.k_nearest_all();
+    crate::cancel::check()?;
+    join_duplicates(&knn, &mut uf, &mut edges);
 
     let mut comp: Vec<u32> = (0..n as u32).map(|k| uf.find(k)).collect();
     let bound: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(u64::MAX)).collect();
@@ -274,11 +277,6 @@ pub(crate) fn rounds<S: Source>(source: &mut S, n: usize) -> Result<Mst> {
     let mut cand = vec![Best::NONE; n];
     let mut lower = vec![0.0f64; n];
     let pair: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(u64::MAX)).collect();
-    // Each point's K nearest points (by key, then position), found once:
-    // the first of them outside the point's component is its nearest
-    // point in another component, with no search. `cursor` skips those
-    // already inside (they stay inside).
-    let knn = source.k_nearest_all();
     let groups = source.groups();
     let mut cursor = vec![0u8; n];
     // The components' roots (ascending), and each root's parent while a
@@ -510,29 +508,29 @@ fn join_round<S: Source + ?Sized>(
         .collect()
 }
 
-/// Joins identical points at distance 0 (consecutive in lexicographic
-/// order), so that duplicates never have to search for each other.
-fn join_duplicates<S: Source + ?Sized>(
-    source: &S,
-    n: usize,
-    uf: &mut UnionFind,
-    edges: &mut Vec<SlotMerge>,
-) {
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    let row = |k: &u32| source.point(*k as usize);
-    order.par_sort_unstable_by(|a, b| {
-        row(a)
-            .iter()
-            .zip(row(b))
-            .map(|(x, y)| x.total_cmp(y))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    for w in order.windows(2) {
-        if row(&w[0]) == row(&w[1]) && uf.union(w[0], w[1]) {
+/// Joins points at distance 0 from each other along the 0-key entries of
+/// their nearest-neighbour lists, so that duplicates never have to search
+/// for each other. Every group of identical points is joined whole: each
+/// member's list starts with the group's lowest positions other than its
+/// own (keys tie at 0, and ties go to the lower position), so every member
+/// reaches the group's lowest member. Edges of weight 0, the least there
+/// is, always extend to a minimum spanning tree.
+fn join_duplicates(knn: &[[Best; K]], uf: &mut UnionFind, edges: &mut Vec<SlotMerge>) {
+    let zero: Vec<(u32, u32)> = knn
+        .par_iter()
+        .enumerate()
+        .with_min_len(4096)
+        .flat_map_iter(|(p, list)| {
+            list.iter()
+                .take_while(|b| b.q != NONE && b.key == 0.0)
+                .map(move |b| (p as u32, b.q))
+        })
+        .collect();
+    for (p, q) in zero {
+        if uf.union(p, q) {
             edges.push(SlotMerge {
-                a: w[0] as usize,
-                b: w[1] as usize,
+                a: p as usize,
+                b: q as usize,
                 dist: 0.0,
             });
         }

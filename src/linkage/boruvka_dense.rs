@@ -107,10 +107,6 @@ impl DenseSource<'_> {
 }
 
 impl Source for DenseSource<'_> {
-    fn point(&self, p: usize) -> &[f64] {
-        self.row(p)
-    }
-
     fn originals(&self) -> Vec<u32> {
         (0..self.n as u32).collect()
     }
@@ -126,10 +122,16 @@ impl Source for DenseSource<'_> {
             .collect();
         let tasks = (4 * rayon::current_num_threads()).max(1);
         let fresh = || vec![[Best::NONE; K]; n];
+        // A cancelled run skips the remaining blocks: its caller stops at
+        // its next check.
+        let stop = crate::cancel::current();
         let lists = (0..blocks)
             .into_par_iter()
             .with_min_len(blocks.div_ceil(tasks).max(1))
             .fold(fresh, |mut lists, bi| {
+                if stop.as_ref().is_some_and(crate::Cancel::is_cancelled) {
+                    return lists;
+                }
                 let start = bi * BLOCK;
                 let count = BLOCK.min(n - start);
                 let rows = &self.data[start * m..(start + count) * m];

@@ -52,10 +52,6 @@ impl<M: Kernel, const D: usize> TreeSource<M, D> {
 }
 
 impl<M: Kernel, const D: usize> Source for TreeSource<M, D> {
-    fn point(&self, p: usize) -> &[f64] {
-        self.tree.pt::<D>(p)
-    }
-
     fn originals(&self) -> Vec<u32> {
         self.tree.index.clone()
     }
@@ -71,9 +67,15 @@ impl<M: Kernel, const D: usize> Source for TreeSource<M, D> {
             runs.push((self.leaf_of[g.start], run));
             rest = tail;
         }
+        // A cancelled run skips the remaining leaves: its caller stops at
+        // its next check.
+        let stop = crate::cancel::current();
         runs.par_iter_mut()
             .with_min_len(16)
             .for_each_init(Vec::new, |stack, (leaf, run)| {
+                if stop.as_ref().is_some_and(crate::Cancel::is_cancelled) {
+                    return;
+                }
                 if self.tree.m <= KNN_LEAF_MAX_DIM {
                     k_nearest_leaf::<M, D>(&self.tree, self.metric, *leaf as usize, run, stack)
                 } else {

@@ -144,10 +144,10 @@ fn build_part(
             lo: Vec::with_capacity(cap * m),
             hi: Vec::with_capacity(cap * m),
         };
-        build_node(data, m, idx, offset, &mut part, blo, bhi);
+        build_node(data, m, idx, offset, &mut part, &mut Vec::new(), blo, bhi);
         return part;
     }
-    let (mid, (llo, lhi), (rlo, rhi)) = split(data, m, idx, blo, bhi);
+    let (mid, (llo, lhi), (rlo, rhi)) = split(data, m, idx, &mut Vec::new(), blo, bhi);
     let (left, right) = idx.split_at_mut(mid);
     let (l, r) = rayon::join(
         || build_part(data, m, left, offset, depth + 1, llo, lhi),
@@ -184,12 +184,14 @@ fn build_part(
 /// Builds the node for `idx` (whose first element sits at tree position
 /// `offset`, all inside `[blo, bhi]`) and its subtree, appending in
 /// pre-order; the node's box is the smallest that holds its points.
+#[allow(clippy::too_many_arguments)]
 fn build_node(
     data: &[f64],
     m: usize,
     idx: &mut [u32],
     offset: usize,
     part: &mut Part,
+    keys: &mut Vec<(f64, u32)>,
     blo: Vec<f64>,
     bhi: Vec<f64>,
 ) -> u32 {
@@ -209,10 +211,10 @@ fn build_node(
     // Room for the box, filled in from the children.
     part.lo.extend(std::iter::repeat_n(0.0, m));
     part.hi.extend(std::iter::repeat_n(0.0, m));
-    let (mid, (llo, lhi), (rlo, rhi)) = split(data, m, idx, blo, bhi);
+    let (mid, (llo, lhi), (rlo, rhi)) = split(data, m, idx, keys, blo, bhi);
     let (left, right) = idx.split_at_mut(mid);
-    let l = build_node(data, m, left, offset, part, llo, lhi) as usize;
-    let r = build_node(data, m, right, offset + mid, part, rlo, rhi) as usize;
+    let l = build_node(data, m, left, offset, part, keys, llo, lhi) as usize;
+    let r = build_node(data, m, right, offset + mid, part, keys, rlo, rhi) as usize;
     part.nodes[id].left = l as u32;
     part.nodes[id].right = r as u32;
     for k in 0..m {
@@ -228,11 +230,13 @@ type Bounds = (Vec<f64>, Vec<f64>);
 /// Orders `idx` (whose points lie in the box `[blo, bhi]`) so that its
 /// first half lies at or below the median of the box's widest side and its
 /// second half at or above; returns the half's length and the two halves'
-/// boxes (the box cut at the median).
+/// boxes (the box cut at the median). `keys` is scratch space, kept by
+/// the caller between calls.
 fn split(
     data: &[f64],
     m: usize,
     idx: &mut [u32],
+    keys: &mut Vec<(f64, u32)>,
     blo: Vec<f64>,
     bhi: Vec<f64>,
 ) -> (usize, Bounds, Bounds) {
@@ -247,9 +251,22 @@ fn split(
         idx.sort_unstable();
         return (mid, (blo.clone(), bhi.clone()), (blo, bhi));
     }
-    let coord = |i: &u32| data[*i as usize * m + dim];
-    idx.select_nth_unstable_by(mid, |a, b| coord(a).total_cmp(&coord(b)));
-    let cut = coord(&idx[mid]);
+    let cut = if idx.len() > 64 {
+        // Each coordinate read once, into a contiguous run that the
+        // selection then reorders, rather than read through the index at
+        // every comparison.
+        keys.clear();
+        keys.extend(idx.iter().map(|&i| (data[i as usize * m + dim], i)));
+        keys.select_nth_unstable_by(mid, |a, b| a.0.total_cmp(&b.0));
+        for (slot, k) in idx.iter_mut().zip(keys.iter()) {
+            *slot = k.1;
+        }
+        keys[mid].0
+    } else {
+        let coord = |i: &u32| data[*i as usize * m + dim];
+        idx.select_nth_unstable_by(mid, |a, b| coord(a).total_cmp(&coord(b)));
+        coord(&idx[mid])
+    };
     let (mut lhi, mut rlo) = (bhi.clone(), blo.clone());
     lhi[dim] = cut;
     rlo[dim] = cut;
