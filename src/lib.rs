@@ -21,6 +21,7 @@ pub mod render;
 pub mod report;
 mod spatial;
 
+pub use backend::DeviceStats;
 pub use cancel::Cancel;
 pub use distance::{pdist, pdist_f32, CondensedMatrix, CustomMetric, Metric};
 pub use error::{Error, Result};

@@ -547,3 +547,67 @@ fn info_marks_the_adapter_it_would_use() {
         }
     }
 }
+
+#[test]
+fn stats_say_what_the_run_did_on_the_device() {
+    hclust()
+        .args(["linkage", "--method", "ward", "--stats"])
+        .arg(tutorial())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "device: none (the run was on the CPU)",
+        ));
+    let out = hclust()
+        .args(["linkage", "--method", "ward", "--backend", "gpu", "--stats"])
+        .arg(tutorial())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        assert!(err.contains("no GPU adapter"), "{err}");
+        assert!(
+            std::env::var("HCLUST_REQUIRE_GPU").is_err(),
+            "HCLUST_REQUIRE_GPU is set: {err}"
+        );
+        eprintln!("skipped: no GPU adapter");
+        return;
+    }
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("device: rounds "))
+        .unwrap_or_else(|| panic!("no device line: {err}"));
+    for part in ["rows reduced", "up ", "down ", "dispatches", "submissions"] {
+        assert!(line.contains(part), "{line}");
+    }
+}
+
+#[test]
+fn bench_writes_its_rows_as_json() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("bench.json");
+    hclust()
+        .args([
+            "bench",
+            "--n",
+            "100",
+            "--methods",
+            "ward",
+            "--gpu",
+            "false",
+            "--json",
+        ])
+        .arg(&path)
+        .assert()
+        .success();
+    let rows: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[1]["what"], "linkage ward");
+    assert_eq!(rows[1]["n"], 100);
+    assert!(rows[1]["seconds"].as_f64().unwrap() >= 0.0);
+    assert!(
+        rows[1]["device"].is_null(),
+        "a CPU run has no device counts"
+    );
+}

@@ -549,3 +549,46 @@ fn f32_devices_give_the_cpu_z_on_every_metric() {
         assert_eq!(g, c, "{metric} in f32");
     }
 }
+
+#[test]
+fn the_device_counts_describe_the_run_and_start_again_from_zero() {
+    let Some(b) = gpu(Precision::F64).or_else(|| gpu(Precision::F32)) else {
+        return;
+    };
+    let n = 300;
+    let mut rng = Lcg(17);
+    let x = Array2::from_shape_fn((n, 4), |_| rng.next());
+    let elem = if b.precision() == Precision::F64 {
+        8
+    } else {
+        4
+    };
+    b.linkage(x.view(), Method::Ward, &Metric::Euclidean)
+        .expect("ward on the GPU");
+    let s = b.take_stats().expect("a GPU backend has counts");
+    // The first round reduces every row; each round at least one.
+    assert!(s.rounds >= 1 && s.rows >= n as u64, "{s:?}");
+    assert!(s.rows >= s.rounds, "{s:?}");
+    // The square matrix goes up once; each reduced row's candidates
+    // (nine u32 per row) come down.
+    assert!(s.bytes_up >= (n * n * elem) as u64, "{s:?}");
+    assert!(s.bytes_down >= 36 * s.rows, "{s:?}");
+    assert!(
+        s.dispatches >= s.rounds && s.submissions >= s.rounds,
+        "{s:?}"
+    );
+    assert!(
+        s.merge_seconds > 0.0 && s.host_merge_seconds <= s.merge_seconds,
+        "{s:?}"
+    );
+    assert_eq!(b.take_stats(), Some(hclust::DeviceStats::default()));
+
+    if b.prim_on_device(n) {
+        b.linkage(x.view(), Method::Single, &Metric::Euclidean)
+            .expect("single on the GPU");
+        let s = b.take_stats().expect("a GPU backend has counts");
+        // Prim: one step per edge, two dispatches a step.
+        assert_eq!(s.rows, n as u64 - 1, "{s:?}");
+        assert_eq!(s.dispatches, 2 * (n as u64 - 1), "{s:?}");
+    }
+}

@@ -12,11 +12,14 @@
 mod cpu;
 #[cfg(feature = "gpu")]
 pub mod gpu;
+#[cfg_attr(not(feature = "gpu"), allow(dead_code))]
+mod stats;
 
 use ndarray::{Array2, ArrayView2};
 
 pub use crate::precision::Precision;
 pub use cpu::CpuBackend;
+pub use stats::DeviceStats;
 
 use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
@@ -45,6 +48,20 @@ pub trait Backend {
     /// nothing, and [`crate::linkage_with`] puts these in its report.
     fn take_notes(&self) -> Vec<String> {
         Vec::new()
+    }
+
+    /// What the runs since the last call did on the device (rounds, rows,
+    /// bytes, dispatches, submissions, times), where the backend has a
+    /// device; None for the CPU.
+    fn take_stats(&self) -> Option<DeviceStats> {
+        None
+    }
+
+    /// Whether single linkage of `n` euclidean observations runs Prim's
+    /// algorithm on the device (without the distance matrix) rather than
+    /// the merges on the matrix.
+    fn prim_on_device(&self, _n: usize) -> bool {
+        false
     }
 
     /// Pairwise distances (scipy's `pdist`).

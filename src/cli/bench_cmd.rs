@@ -1,12 +1,14 @@
 //! `hclust bench`: CPU against GPU on this machine, as a table.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
+use serde::Serialize;
 
 use super::linkage_cmd::PrecisionArg;
 use super::values;
-use crate::backend::{select_backend, Backend, BackendChoice, Precision};
+use crate::backend::{select_backend, Backend, BackendChoice, DeviceStats, Precision};
 use crate::datasets::blobs;
 use crate::distance::Metric;
 use crate::error::{Error, Result};
@@ -31,6 +33,22 @@ pub struct BenchArgs {
     /// Precision of the GPU kernels.
     #[arg(long, value_enum, default_value = "f64")]
     pub precision: PrecisionArg,
+    /// Also write every row as JSON to this file, with what each GPU run
+    /// did on the device (the counts of `hclust linkage --stats`).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// One timed call, as `--json` writes it.
+#[derive(Debug, Serialize)]
+struct Row {
+    n: usize,
+    d: usize,
+    what: String,
+    backend: String,
+    seconds: f64,
+    /// The device's counts for a GPU run.
+    device: Option<DeviceStats>,
 }
 
 /// The bytes one size of the benchmark holds at once: the n x d
@@ -107,17 +125,39 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             Err(e) => eprintln!("gpu: not timed: {e}"),
         }
     }
+    let mut rows = Vec::new();
     println!("| n | d | what | backend | seconds |\n|---|---|---|---|---|");
     for &n in &args.n {
         let x = blobs(n, args.d, 42);
         for (name, b) in &backends {
+            let mut record = |what: String, seconds: f64| {
+                println!("| {n} | {} | {what} | {name} | {seconds:.3} |", args.d);
+                rows.push(Row {
+                    n,
+                    d: args.d,
+                    what,
+                    backend: name.clone(),
+                    seconds,
+                    device: b.take_stats(),
+                });
+            };
+            b.take_stats();
             let t = seconds(|| b.pdist(x.view(), &Metric::Euclidean).map(drop))?;
-            println!("| {n} | {} | pdist euclidean | {name} | {t:.3} |", args.d);
+            record("pdist euclidean".into(), t);
             for &m in &methods {
                 let t = seconds(|| b.linkage(x.view(), m, &Metric::Euclidean).map(drop))?;
-                println!("| {n} | {} | linkage {m} | {name} | {t:.3} |", args.d);
+                record(format!("linkage {m}"), t);
             }
         }
+    }
+    if let Some(path) = &args.json {
+        let json = serde_json::to_vec_pretty(&rows).map_err(|e| {
+            Error::invalid_argument(
+                "--json",
+                format!("the rows could not be written as JSON: {e}"),
+            )
+        })?;
+        crate::io::write_bytes(path, &json)?;
     }
     Ok(())
 }

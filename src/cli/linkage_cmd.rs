@@ -121,6 +121,12 @@ pub struct LinkageArgs {
     /// Say which algorithm ran and why.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Say what the run did on the GPU: rounds, rows reduced, bytes up and
+    /// down, dispatches, submissions, and the time of the distances, of
+    /// the merge loop (and of the host's share of it) and of waiting for
+    /// the device (on stderr; nothing for a run on the CPU).
+    #[arg(long)]
+    pub stats: bool,
 }
 
 /// Whether to build the distance matrix.
@@ -276,6 +282,12 @@ pub fn run(args: LinkageArgs) -> Result<()> {
     })?;
     progress.finish();
     print_report(&result.report, opts.backend, args.verbose);
+    if args.stats {
+        match &result.report.device {
+            Some(stats) => eprintln!("device: {stats}"),
+            None => eprintln!("device: none (the run was on the CPU)"),
+        }
+    }
     write_z(&args, &result.z, method, &metric_name)
 }
 

@@ -145,7 +145,7 @@ impl LinkageOptions {
 }
 
 /// What ran and why, returned with Z.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinkageReport {
     /// The backend, e.g. "cpu" or "gpu: NVIDIA H100 (Vulkan, f64)".
     pub backend: String,
@@ -158,6 +158,9 @@ pub struct LinkageReport {
     /// Fallbacks and caveats, one sentence each (tied heights, a path
     /// that replaced the one asked for, ...).
     pub notes: Vec<String>,
+    /// What the run did on the device (rounds, rows, bytes, dispatches,
+    /// submissions, times), when it ran on a GPU.
+    pub device: Option<crate::backend::DeviceStats>,
 }
 
 impl fmt::Display for LinkageReport {
@@ -250,6 +253,7 @@ fn observations(x: ArrayView2<f64>, opts: &LinkageOptions) -> Result<LinkageResu
         algorithm: path_name(method, path).into(),
         reason,
         notes,
+        device: None,
     };
     if opts.backend == BackendChoice::Gpu {
         report.notes.push(match path {
@@ -480,6 +484,7 @@ fn on_backend(
         Err(e) => return Err(e),
     };
     notes.extend(backend.take_notes());
+    let device = backend.take_stats();
     let on_gpu = !backend.name().starts_with("cpu");
     if on_gpu && method.is_monotone() && has_tied_heights(&z) && !gpu_single {
         notes.push(
@@ -494,13 +499,14 @@ fn on_backend(
         report: LinkageReport {
             backend: backend_name,
             backend_reason,
-            algorithm: if on_gpu && gpu_single {
+            algorithm: if on_gpu && gpu_single && backend.prim_on_device(n) {
                 "Prim's algorithm on the GPU".into()
             } else {
                 path_name(method, Path::Matrix).into()
             },
             reason: reason.into(),
             notes,
+            device,
         },
     }))
 }
@@ -553,6 +559,8 @@ fn condensed(y: CondensedMatrix, opts: &LinkageOptions) -> Result<LinkageResult>
     } else {
         backend.linkage_condensed(y, method)?
     };
+    notes.extend(backend.take_notes());
+    let device = backend.take_stats();
     if on_gpu && method.is_monotone() && has_tied_heights(&z) {
         notes.push(
             "Z has tied merge heights; with ties several dendrograms are equally valid, and \
@@ -569,6 +577,7 @@ fn condensed(y: CondensedMatrix, opts: &LinkageOptions) -> Result<LinkageResult>
             algorithm: path_name(method, Path::Matrix).into(),
             reason: "a condensed matrix".into(),
             notes,
+            device,
         },
     })
 }

@@ -8,8 +8,19 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::super::stats::{Count, Counters};
 use super::super::Precision;
 use crate::error::{Error, Result};
+
+/// Adds the time since its start to the wait counter when dropped (on
+/// every way out of a wait, errors included).
+struct Waited<'a>(&'a Counters, std::time::Instant);
+
+impl Drop for Waited<'_> {
+    fn drop(&mut self) {
+        self.0.add_since(Count::WaitNanos, self.1);
+    }
+}
 
 /// The line every kernel in shaders/ carries to select its precision.
 pub(crate) const F64_ALIAS: &str = "alias real = f64;";
@@ -40,6 +51,8 @@ pub(crate) struct GpuContext {
     /// The first uncaptured error or device loss, recorded by wgpu's
     /// callbacks and turned into [`Error::Gpu`] by [`GpuContext::check`].
     failure: Arc<Mutex<Option<String>>>,
+    /// What the runs did: bytes each way, dispatches, submissions, waits.
+    pub counters: Counters,
 }
 
 /// The instance, honouring `WGPU_BACKEND` (and wgpu's other variables).
@@ -195,6 +208,7 @@ impl GpuContext {
             precision_note,
             limits,
             failure,
+            counters: Counters::default(),
         })
     }
 
@@ -370,7 +384,7 @@ impl GpuContext {
     pub fn uniform(&self, label: &str, bytes: &[u8]) -> Result<wgpu::Buffer> {
         let usage = wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST;
         let buffer = self.buffer(label, bytes.len() as u64, usage)?;
-        self.queue.write_buffer(&buffer, 0, bytes);
+        self.write_bytes(&buffer, 0, bytes);
         Ok(buffer)
     }
 
@@ -394,6 +408,7 @@ impl GpuContext {
 
     /// Queues a write of `bytes` at byte `offset`, padded to 4 bytes.
     pub fn write_bytes(&self, buffer: &wgpu::Buffer, offset: u64, bytes: &[u8]) {
+        self.counters.add(Count::BytesUp, bytes.len() as u64);
         if bytes.len() % 4 == 0 {
             self.queue.write_buffer(buffer, offset, bytes);
         } else {
@@ -408,13 +423,21 @@ impl GpuContext {
     /// # Errors
     /// [`Error::Gpu`] on a timeout, a lost device or a validation error.
     pub fn submit_and_wait(&self, encoder: wgpu::CommandEncoder) -> Result<()> {
+        self.counters.add(Count::Submissions, 1);
         let index = self.queue.submit([encoder.finish()]);
         self.wait(index)
     }
 
     /// Submits `encoder` without waiting.
     pub fn submit(&self, encoder: wgpu::CommandEncoder) {
+        self.counters.add(Count::Submissions, 1);
         self.queue.submit([encoder.finish()]);
+    }
+
+    /// Records a dispatch of `x` by `y` workgroups in `pass`.
+    pub fn dispatch(&self, pass: &mut wgpu::ComputePass<'_>, x: u32, y: u32) {
+        self.counters.add(Count::Dispatches, 1);
+        pass.dispatch_workgroups(x, y, 1);
     }
 
     /// Waits for submission `index`.
@@ -423,6 +446,8 @@ impl GpuContext {
     /// [`Error::Gpu`] on a timeout, a lost device or a recorded error.
     pub fn wait(&self, index: wgpu::SubmissionIndex) -> Result<()> {
         self.check()?;
+        let start = std::time::Instant::now();
+        let _waited = Waited(&self.counters, start);
         self.device
             .poll(wgpu::PollType::Wait {
                 submission_index: Some(index),
@@ -478,12 +503,15 @@ impl GpuContext {
             // we already gave up.
             let _ = tx.send(r);
         });
+        self.counters.add(Count::BytesDown, bytes);
+        let waited = Waited(&self.counters, std::time::Instant::now());
         self.device
             .poll(wgpu::PollType::Wait {
                 submission_index: None,
                 timeout: Some(WAIT_TIMEOUT),
             })
             .map_err(|e| poll_error(&e))?;
+        drop(waited);
         match rx.try_recv() {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(map_error(what, Some(&e))),

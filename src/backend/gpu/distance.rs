@@ -175,8 +175,7 @@ pub(crate) fn pdist_gpu(
             row0: i0 as u32,
             row1: i1 as u32,
         };
-        ctx.queue
-            .write_buffer(&params_buf, 0, bytemuck::bytes_of(&params));
+        ctx.write_bytes(&params_buf, 0, bytemuck::bytes_of(&params));
         let mut encoder = ctx.encoder("pdist block");
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -185,7 +184,7 @@ pub(crate) fn pdist_gpu(
             });
             pass.set_pipeline(&pipeline);
             pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(groups_x, (i1 - i0).div_ceil(TILE) as u32, 1);
+            ctx.dispatch(&mut pass, groups_x, (i1 - i0).div_ceil(TILE) as u32);
         }
         let (s0, s1) = (row_start(n, i0), row_start(n, i1));
         let bytes = (s1 - s0) as u64 * elem;

@@ -12,6 +12,7 @@
 
 use super::context::GpuContext;
 use super::reduce::{ArgminJob, ArgminKernel, STRIDE};
+use crate::backend::stats::Count;
 use crate::error::{Error, Result};
 use crate::linkage::rounds::{Candidates, NeighbourSource};
 
@@ -112,6 +113,8 @@ pub(crate) struct GpuMatrix<'a> {
     staged: wgpu::Buffer,
     slots: wgpu::Buffer,
     staged_rows: usize,
+    /// Nearest-neighbour queries answered (one batch of rows each).
+    pub queries: u64,
 }
 
 impl<'a> GpuMatrix<'a> {
@@ -213,6 +216,7 @@ impl<'a> GpuMatrix<'a> {
             staged,
             slots,
             staged_rows,
+            queries: 0,
         };
         m.upload(d)?;
         Ok(m)
@@ -255,6 +259,25 @@ impl<'a> GpuMatrix<'a> {
 
 impl NeighbourSource for GpuMatrix<'_> {
     fn update(&mut self, slots: &[usize], rows: &[f64], active: &[bool]) -> Result<()> {
+        let start = std::time::Instant::now();
+        let out = self.write_rows(slots, rows, active);
+        self.ctx.counters.add_since(Count::DeviceCallNanos, start);
+        out
+    }
+
+    fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Candidates>> {
+        self.argmin(rows, false)
+    }
+
+    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Candidates>> {
+        self.argmin(rows, true)
+    }
+}
+
+impl GpuMatrix<'_> {
+    /// Writes the merged clusters' new rows (and, by the scatter kernel,
+    /// columns) and the active flags.
+    fn write_rows(&mut self, slots: &[usize], rows: &[f64], active: &[bool]) -> Result<()> {
         let n = self.n;
         let elem = self.ctx.elem_bytes();
         self.active_dirty = Some(active.iter().map(|&a| u32::from(a)).collect());
@@ -288,8 +311,7 @@ impl NeighbourSource for GpuMatrix<'_> {
                     count: count as u32,
                 };
                 self.ctx
-                    .queue
-                    .write_buffer(&block.scatter_params, 0, bytemuck::bytes_of(&params));
+                    .write_bytes(&block.scatter_params, 0, bytemuck::bytes_of(&params));
             }
             {
                 let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -299,10 +321,10 @@ impl NeighbourSource for GpuMatrix<'_> {
                 pass.set_pipeline(&self.kernels.scatter);
                 for block in &self.blocks {
                     pass.set_bind_group(0, &block.scatter_group, &[]);
-                    pass.dispatch_workgroups(
+                    self.ctx.dispatch(
+                        &mut pass,
                         (block.rows as u32).div_ceil(SCATTER_WG),
                         count as u32,
-                        1,
                     );
                 }
             }
@@ -311,23 +333,24 @@ impl NeighbourSource for GpuMatrix<'_> {
         self.ctx.check()
     }
 
-    fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Candidates>> {
-        self.argmin(rows, false)
-    }
-
-    fn nearest_above(&mut self, rows: &[usize]) -> Result<Vec<Candidates>> {
-        self.argmin(rows, true)
-    }
-}
-
-impl GpuMatrix<'_> {
     /// The candidates for the nearest active column of each of `rows`
     /// (ascending): among all columns, or with `above` among those above
-    /// the row.
+    /// the row. Counted: one query, `rows.len()` rows, and its time as a
+    /// device call.
     fn argmin(&mut self, rows: &[usize], above: bool) -> Result<Vec<Candidates>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
+        let start = std::time::Instant::now();
+        self.queries += 1;
+        self.ctx.counters.add(Count::Rows, rows.len() as u64);
+        let out = self.reduce_rows(rows, above);
+        self.ctx.counters.add_since(Count::DeviceCallNanos, start);
+        out
+    }
+
+    /// [`GpuMatrix::argmin`]'s work.
+    fn reduce_rows(&mut self, rows: &[usize], above: bool) -> Result<Vec<Candidates>> {
         debug_assert!(rows.windows(2).all(|w| w[0] < w[1]), "rows must ascend");
         if let Some(flags) = self.active_dirty.take() {
             self.ctx
@@ -357,10 +380,10 @@ impl GpuMatrix<'_> {
                     above,
                 };
                 let (bytes, groups) = self.kernels.argmin.params(self.ctx, job);
-                self.ctx.queue.write_buffer(&block.argmin_params, 0, &bytes);
+                self.ctx.write_bytes(&block.argmin_params, 0, &bytes);
                 self.kernels
                     .argmin
-                    .encode(&mut pass, &block.argmin_group, groups);
+                    .encode(self.ctx, &mut pass, &block.argmin_group, groups);
                 base += count;
             }
         }

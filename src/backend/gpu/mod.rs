@@ -65,7 +65,8 @@ use std::fmt;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{Backend, Precision};
+use super::stats::Count;
+use super::{Backend, DeviceStats, Precision};
 use crate::distance::{check_observations, CondensedMatrix, Metric};
 use crate::error::Result;
 use crate::linkage::rounds::linkage_rounds;
@@ -147,44 +148,8 @@ impl GpuBackend {
 }
 
 impl GpuBackend {
-    fn note(&self, note: String) {
-        if let Ok(mut notes) = self.notes.lock() {
-            notes.push(note);
-        }
-    }
-}
-
-impl Backend for GpuBackend {
-    fn take_notes(&self) -> Vec<String> {
-        self.notes
-            .lock()
-            .map(|mut n| std::mem::take(&mut *n))
-            .unwrap_or_default()
-    }
-
-    /// The adapter, its backend and device type, and the precision, e.g.
-    /// `gpu: llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu, f64)`.
-    fn name(&self) -> String {
-        let info = &self.ctx.info;
-        let precision = match (&self.ctx.precision_note, self.ctx.precision) {
-            (Some(note), _) => note.clone(),
-            (None, Precision::F64) => "f64".to_string(),
-            (None, Precision::F32) => "f32".to_string(),
-        };
-        format!(
-            "gpu: {} ({:?}, {:?}, {precision})",
-            info.name, info.backend, info.device_type
-        )
-    }
-
-    /// Pairwise distances on the device for the metrics with a kernel, on
-    /// the CPU for the others (saying so on stderr).
-    ///
-    /// # Errors
-    /// As [`crate::pdist`]; [`crate::Error::TooLargeForGpu`] when the observations
-    /// do not fit one binding or one row of distances does not fit a block;
-    /// [`crate::Error::Gpu`] on device failures.
-    fn pdist(&self, x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix> {
+    /// [`Backend::pdist`]'s work (the caller times it).
+    fn pdist_timed(&self, x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix> {
         check_observations(x)?;
         crate::memory::check_condensed_fits(x.nrows(), Precision::F64)?;
         let (n, m) = x.dim();
@@ -232,6 +197,62 @@ impl Backend for GpuBackend {
         }
     }
 
+    fn note(&self, note: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(note);
+        }
+    }
+}
+
+impl Backend for GpuBackend {
+    fn take_notes(&self) -> Vec<String> {
+        self.notes
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default()
+    }
+
+    /// In f64 always; in f32 only where the exact matrix would not fit in
+    /// host memory (Prim's f32 distances would decide the merges).
+    fn prim_on_device(&self, n: usize) -> bool {
+        self.ctx.precision == Precision::F64
+            || crate::memory::check_condensed_fits(n, Precision::F64).is_err()
+    }
+
+    /// The device's counts since the last call (and zero from here on).
+    fn take_stats(&self) -> Option<DeviceStats> {
+        Some(self.ctx.counters.take())
+    }
+
+    /// The adapter, its backend and device type, and the precision, e.g.
+    /// `gpu: llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu, f64)`.
+    fn name(&self) -> String {
+        let info = &self.ctx.info;
+        let precision = match (&self.ctx.precision_note, self.ctx.precision) {
+            (Some(note), _) => note.clone(),
+            (None, Precision::F64) => "f64".to_string(),
+            (None, Precision::F32) => "f32".to_string(),
+        };
+        format!(
+            "gpu: {} ({:?}, {:?}, {precision})",
+            info.name, info.backend, info.device_type
+        )
+    }
+
+    /// Pairwise distances on the device for the metrics with a kernel, on
+    /// the CPU for the others (saying so on stderr).
+    ///
+    /// # Errors
+    /// As [`crate::pdist`]; [`crate::Error::TooLargeForGpu`] when the observations
+    /// do not fit one binding or one row of distances does not fit a block;
+    /// [`crate::Error::Gpu`] on device failures.
+    fn pdist(&self, x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix> {
+        let start = std::time::Instant::now();
+        let out = self.pdist_timed(x, metric);
+        self.ctx.counters.add_since(Count::DistanceNanos, start);
+        out
+    }
+
     /// Z for observations: single linkage under the euclidean metric runs
     /// Prim's algorithm on the device without the distance matrix (O(n m)
     /// device memory); every other case computes the distance matrix on
@@ -246,9 +267,7 @@ impl Backend for GpuBackend {
                 metric: metric.name().into(),
             });
         }
-        let exact_on_host = self.ctx.precision == Precision::F32
-            && crate::memory::check_condensed_fits(x.nrows(), Precision::F64).is_ok();
-        if method == Method::Single && metric.is_euclidean() && !exact_on_host {
+        if method == Method::Single && metric.is_euclidean() && self.prim_on_device(x.nrows()) {
             check_observations(x)?;
             if self.ctx.precision == Precision::F32 {
                 self.note(
@@ -261,8 +280,12 @@ impl Backend for GpuBackend {
             let (n, m) = x.dim();
             let standard = x.as_standard_layout();
             let data = standard.as_slice().expect("standard layout is contiguous");
-            let edges = prim::prim_edges(&self.ctx, &self.prim, data, n, m)?;
-            return crate::linkage::single_from_edges(n, edges, self.ctx.precision);
+            let start = std::time::Instant::now();
+            let edges = prim::prim_edges(&self.ctx, &self.prim, data, n, m);
+            self.ctx.counters.add_since(Count::MergeNanos, start);
+            // Prim's loop is all device calls.
+            self.ctx.counters.add_since(Count::DeviceCallNanos, start);
+            return crate::linkage::single_from_edges(n, edges?, self.ctx.precision);
         }
         // The host holds the matrix too: without it when it would not fit.
         if let Some(z) =
@@ -274,7 +297,10 @@ impl Backend for GpuBackend {
         // device holds their roundings; see `linkage_condensed`): computed
         // there in f64, as the CPU backend computes them.
         let y = if self.ctx.precision == Precision::F32 {
-            crate::distance::pdist(x, metric)?
+            let start = std::time::Instant::now();
+            let y = crate::distance::pdist(x, metric);
+            self.ctx.counters.add_since(Count::DistanceNanos, start);
+            y?
         } else {
             self.pdist(x, metric)?
         };
@@ -299,12 +325,18 @@ impl Backend for GpuBackend {
         // values (`Candidates` in src/linkage/rounds.rs): the CPU's choices,
         // in f32 as in f64.
         let d = y.into_vec();
+        let start = std::time::Instant::now();
         let mut matrix = GpuMatrix::new(&self.ctx, &self.merge, n, &d, self.max_block_bytes)?;
+        // The upload is a device call too.
+        self.ctx.counters.add_since(Count::DeviceCallNanos, start);
         let z = if method.is_monotone() {
-            linkage_rounds(n, d, method, &mut matrix)?.0
+            linkage_rounds(n, d, method, &mut matrix).map(|(z, stats)| (z, stats.rounds as u64))
         } else {
-            generic_with_source(n, d, method, &mut matrix)?
+            generic_with_source(n, d, method, &mut matrix).map(|z| (z, matrix.queries))
         };
+        self.ctx.counters.add_since(Count::MergeNanos, start);
+        let (z, rounds) = z?;
+        self.ctx.counters.add(Count::Rounds, rounds);
         crate::linkage::finite_heights(z, method, "f64")
     }
 }

@@ -13,6 +13,7 @@
 //! so in f64 the edges, and so Z, are the CPU's to the bit.
 
 use super::context::GpuContext;
+use crate::backend::stats::Count;
 use crate::error::{Error, Result};
 
 /// The kernel sources.
@@ -183,13 +184,15 @@ pub(crate) fn prim_edges(
             for _ in 0..take {
                 pass.set_pipeline(&kernels.update);
                 pass.set_bind_group(0, &update_group, &[]);
-                pass.dispatch_workgroups(groups.0, groups.1, 1);
+                ctx.dispatch(&mut pass, groups.0, groups.1);
                 pass.set_pipeline(&kernels.select);
                 pass.set_bind_group(0, &select_group, &[]);
-                pass.dispatch_workgroups(1, 1, 1);
+                ctx.dispatch(&mut pass, 1, 1);
             }
         }
         ctx.submit_and_wait(encoder)?;
+        ctx.counters.add(Count::Rounds, 1);
+        ctx.counters.add(Count::Rows, take as u64);
         step += take;
     }
 

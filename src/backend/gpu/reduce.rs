@@ -108,13 +108,14 @@ impl ArgminKernel {
     /// Records one dispatch.
     pub fn encode(
         &self,
+        ctx: &GpuContext,
         pass: &mut wgpu::ComputePass<'_>,
         bind_group: &wgpu::BindGroup,
         groups: (u32, u32),
     ) {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, bind_group, &[]);
-        pass.dispatch_workgroups(groups.0, groups.1, 1);
+        ctx.dispatch(pass, groups.0, groups.1);
     }
 }
 
