@@ -611,3 +611,47 @@ fn bench_writes_its_rows_as_json() {
         "a CPU run has no device counts"
     );
 }
+
+#[test]
+fn single_linkage_on_an_f32_gpu_without_room_for_the_exact_matrix_is_the_cpus() {
+    let cpu = stdout_of(
+        hclust()
+            .args(["linkage", "--method", "single"])
+            .arg(tutorial()),
+    );
+    // 150 points: the exact matrix needs 89 kB, more than the limit.
+    let out = hclust()
+        .env("HCLUST_MEMORY_LIMIT", "50000")
+        .args([
+            "linkage",
+            "--method",
+            "single",
+            "--backend",
+            "gpu",
+            "--precision",
+            "f32",
+            "-v",
+        ])
+        .arg(tutorial())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() && err.contains("no GPU adapter") {
+        assert!(
+            std::env::var("HCLUST_REQUIRE_GPU").is_err(),
+            "HCLUST_REQUIRE_GPU is set: {err}"
+        );
+        eprintln!("skipped: no GPU adapter");
+        return;
+    }
+    assert!(out.status.success(), "{err}");
+    assert_eq!(out.stdout, cpu, "the CPU's Z, to the bit");
+    assert!(
+        err.contains("single linkage ran on the CPU without the distance matrix"),
+        "{err}"
+    );
+    assert!(
+        err.contains("algorithm: Prim's algorithm without the matrix"),
+        "{err}"
+    );
+}

@@ -501,6 +501,13 @@ fn on_backend(
             backend_reason,
             algorithm: if on_gpu && gpu_single && backend.prim_on_device(n) {
                 "Prim's algorithm on the GPU".into()
+            } else if on_gpu
+                && gpu_single
+                && crate::memory::check_condensed_fits(n, Precision::F64).is_err()
+            {
+                // An f32 adapter, and no room for the exact matrix: the
+                // CPU's path without it ran (the backend's note says so).
+                path_name(method, Path::Vector).into()
             } else {
                 path_name(method, Path::Matrix).into()
             },

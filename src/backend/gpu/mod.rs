@@ -48,7 +48,9 @@
 //!   src/linkage/rounds.rs). In f32 the distances of observations are
 //!   computed on the host in f64 for that reason, and single linkage takes
 //!   the matrix path rather than Prim on the device (whose f32 distances
-//!   would decide the merges) wherever the matrix fits in memory.
+//!   would decide the merges; an f32 kernel's distance is not the rounding
+//!   of the exact one, so the candidates argument does not carry over), or
+//!   the CPU's O(n m) path where the exact matrix would not fit.
 //!   `pdist` alone on an f32 device returns f32 distances (1e-5
 //!   relative).
 //!
@@ -212,11 +214,13 @@ impl Backend for GpuBackend {
             .unwrap_or_default()
     }
 
-    /// In f64 always; in f32 only where the exact matrix would not fit in
-    /// host memory (Prim's f32 distances would decide the merges).
-    fn prim_on_device(&self, n: usize) -> bool {
+    /// In f64 only: in f32 the device's own distances would decide the
+    /// merges (an f32 kernel's distance is not the rounding of the exact
+    /// one, so the candidates argument of the matrix path does not carry
+    /// over), and single linkage takes the matrix path, or the CPU's
+    /// O(n m) path where the exact matrix would not fit.
+    fn prim_on_device(&self, _n: usize) -> bool {
         self.ctx.precision == Precision::F64
-            || crate::memory::check_condensed_fits(n, Precision::F64).is_err()
     }
 
     /// The device's counts since the last call (and zero from here on).
@@ -269,14 +273,6 @@ impl Backend for GpuBackend {
         }
         if method == Method::Single && metric.is_euclidean() && self.prim_on_device(x.nrows()) {
             check_observations(x)?;
-            if self.ctx.precision == Precision::F32 {
-                self.note(
-                    "single linkage ran Prim's algorithm on the device in f32 (the exact \
-                     matrix would not fit in host memory): heights within about 1e-5 \
-                     relative, and merges closer than that may differ from the CPU's"
-                        .into(),
-                );
-            }
             let (n, m) = x.dim();
             let standard = x.as_standard_layout();
             let data = standard.as_slice().expect("standard layout is contiguous");
@@ -286,6 +282,18 @@ impl Backend for GpuBackend {
             // Prim's loop is all device calls.
             self.ctx.counters.add_since(Count::DeviceCallNanos, start);
             return crate::linkage::single_from_edges(n, edges?, self.ctx.precision);
+        }
+        if method == Method::Single
+            && metric.is_euclidean()
+            && crate::memory::check_condensed_fits(x.nrows(), Precision::F64).is_err()
+        {
+            self.note(
+                "single linkage ran on the CPU without the distance matrix: the exact \
+                 matrix would not fit in memory, and Prim's algorithm on this f32 adapter \
+                 would let f32 distances decide the merges"
+                    .into(),
+            );
+            return crate::linkage::single_euclidean(x);
         }
         // The host holds the matrix too: without it when it would not fit.
         if let Some(z) =
