@@ -119,7 +119,7 @@ for n in $SIZES; do
         echo "device.sh: n=$n d=$d ($left s left)" >&2
         # shellcheck disable=SC2086
         timeout "$left" "$HCLUST" bench --n "$n" -d "$d" --methods $METHODS \
-            --precision "$PRECISION" --json "$work/bench-$n-$d.json" >&2
+            --precision "$PRECISION" --kernel-times --json "$work/bench-$n-$d.json" >&2
         rc=$?
         if [ "$rc" -ne 0 ]; then
             skipped+=("n=$n d=$d (hclust bench exit $rc$([ "$rc" -eq 124 ] && echo ': out of time'))")
@@ -151,10 +151,11 @@ L = ["# hclust on a real GPU: CPU against GPU", "",
      "includes reading the distances back to the host.",
      "- Counts from the GPU run (`hclust linkage --stats`): rounds, rows reduced, MB up / down, "
      "dispatches, submissions; host: the merge loop's own time on the CPU (Lance-Williams updates); "
-     "wait: time blocked on the device.", "",
+     "wait: time blocked on the device; kernels: time in compute passes by the device's clock "
+     "(timestamp queries).", "",
      "| n | d | what | CPU s | GPU s | CPU / GPU | GFLOP/s (% of peak) | rounds | rows | MB up | MB down | "
-     "dispatches | submissions | host s | wait s |",
-     "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+     "dispatches | submissions | host s | wait s | kernels s |",
+     "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 for (n, d, what), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
     cpu, gpu = c.get("cpu"), c.get("gpu")
     cs = f"{cpu['seconds']:.3f}" if cpu else ""
@@ -169,8 +170,9 @@ for (n, d, what), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1],
     L.append(f"| {n:,} | {d} | {what} | {cs} | {gs} | {sp} | {flops} | {s.get('rounds', '')} | "
              f"{s.get('rows', '')} | {mb(s.get('bytes_up'))} | {mb(s.get('bytes_down'))} | "
              f"{s.get('dispatches', '')} | {s.get('submissions', '')} | "
-             f"{s['host_merge_seconds']:.2f} | {s['device_wait_seconds']:.2f} |" if s else
-             f"| {n:,} | {d} | {what} | {cs} | {gs} | {sp} | {flops} | | | | | | | | |")
+             f"{s['host_merge_seconds']:.2f} | {s['device_wait_seconds']:.2f} | "
+             f"{'' if s.get('kernel_seconds') is None else format(s['kernel_seconds'], '.3f')} |" if s else
+             f"| {n:,} | {d} | {what} | {cs} | {gs} | {sp} | {flops} | | | | | | | | | |")
 if skipped.strip():
     L += ["", "Not run (time budget or failure): " + "; ".join(x for x in skipped.splitlines() if x)]
 L += ["", "`hclust info`:", "", "```", info.strip(), "```"]

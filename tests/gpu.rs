@@ -563,9 +563,11 @@ fn the_device_counts_describe_the_run_and_start_again_from_zero() {
     } else {
         4
     };
-    b.linkage(x.view(), Method::Ward, &Metric::Euclidean)
+    let z = b
+        .linkage(x.view(), Method::Ward, &Metric::Euclidean)
         .expect("ward on the GPU");
     let s = b.take_stats().expect("a GPU backend has counts");
+    assert_eq!(s.kernel_seconds, None, "kernel times are off by default");
     // The first round reduces every row; each round at least one.
     assert!(s.rounds >= 1 && s.rows >= n as u64, "{s:?}");
     assert!(s.rows >= s.rounds, "{s:?}");
@@ -582,6 +584,20 @@ fn the_device_counts_describe_the_run_and_start_again_from_zero() {
         "{s:?}"
     );
     assert_eq!(b.take_stats(), Some(hclust::DeviceStats::default()));
+
+    // Timed kernels: the same Z, and the time in the kernels (the merges
+    // run on the device, so it is not zero) where the adapter has
+    // timestamp queries.
+    let timed = b.time_kernels().expect("timestamp queries");
+    let again = b
+        .linkage(x.view(), Method::Ward, &Metric::Euclidean)
+        .expect("ward on the GPU, timed");
+    assert_eq!(again, z);
+    let s = b.take_stats().expect("a GPU backend has counts");
+    match s.kernel_seconds {
+        Some(k) => assert!(timed && k > 0.0 && k < 60.0, "{s:?}"),
+        None => assert!(!timed, "{s:?}"),
+    }
 
     if b.prim_on_device(n) {
         b.linkage(x.view(), Method::Single, &Metric::Euclidean)

@@ -150,6 +150,7 @@ fn options(
         precision: precision(prec)?,
         algorithm: algorithm.parse().map_err(py_err)?,
         cancel: Some(Cancel::new()),
+        kernel_times: false,
     })
 }
 

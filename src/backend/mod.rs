@@ -57,6 +57,16 @@ pub trait Backend {
         None
     }
 
+    /// Measures the device's time in its kernels from now on (timestamp
+    /// queries; [`DeviceStats::kernel_seconds`]), where it can: costs a
+    /// read-back at each wait. Returns whether it will.
+    ///
+    /// # Errors
+    /// Device failures.
+    fn time_kernels(&self) -> Result<bool> {
+        Ok(false)
+    }
+
     /// Whether single linkage of `n` euclidean observations runs Prim's
     /// algorithm on the device (without the distance matrix) rather than
     /// the merges on the matrix.

@@ -7,7 +7,7 @@
 //! for any adapter of the same precision. The times are this machine's.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::Serialize;
 
@@ -42,6 +42,10 @@ pub struct DeviceStats {
     /// the Lance-Williams updates in f64, choosing among candidates, and
     /// the bookkeeping of the rounds.
     pub host_merge_seconds: f64,
+    /// Seconds the device spent in compute passes by its own clock
+    /// (timestamp queries), when they were measured (`--stats` on an
+    /// adapter with TIMESTAMP_QUERY).
+    pub kernel_seconds: Option<f64>,
 }
 
 impl DeviceStats {
@@ -57,6 +61,10 @@ impl DeviceStats {
         self.distance_seconds += other.distance_seconds;
         self.merge_seconds += other.merge_seconds;
         self.host_merge_seconds += other.host_merge_seconds;
+        self.kernel_seconds = match (self.kernel_seconds, other.kernel_seconds) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+        };
     }
 }
 
@@ -78,7 +86,11 @@ impl fmt::Display for DeviceStats {
             self.merge_seconds,
             self.host_merge_seconds,
             self.device_wait_seconds
-        )
+        )?;
+        if let Some(k) = self.kernel_seconds {
+            write!(f, ", in kernels {k:.3} s")?;
+        }
+        Ok(())
     }
 }
 
@@ -96,6 +108,9 @@ pub(crate) struct Counters {
     distance_nanos: AtomicU64,
     merge_nanos: AtomicU64,
     device_call_nanos: AtomicU64,
+    kernel_nanos: AtomicU64,
+    /// Whether kernel times are measured.
+    timed: AtomicBool,
 }
 
 /// Which counter to bump.
@@ -115,6 +130,8 @@ pub(crate) enum Count {
     MergeNanos,
     /// Nanoseconds of the merge loop spent in calls to the device.
     DeviceCallNanos,
+    /// Nanoseconds in compute passes by the device's clock.
+    KernelNanos,
 }
 
 impl Counters {
@@ -130,6 +147,7 @@ impl Counters {
             Count::DistanceNanos => &self.distance_nanos,
             Count::MergeNanos => &self.merge_nanos,
             Count::DeviceCallNanos => &self.device_call_nanos,
+            Count::KernelNanos => &self.kernel_nanos,
         }
     }
 
@@ -145,12 +163,18 @@ impl Counters {
         self.add(c, nanos);
     }
 
+    /// Kernel times are measured from now on.
+    pub fn set_timed(&self) {
+        self.timed.store(true, Ordering::Relaxed);
+    }
+
     /// The counts so far, and every counter back to zero.
     pub fn take(&self) -> DeviceStats {
         let take = |c: Count| self.slot(c).swap(0, Ordering::Relaxed);
         let secs = |nanos: u64| nanos as f64 * 1e-9;
         let merge = take(Count::MergeNanos);
         let calls = take(Count::DeviceCallNanos);
+        let kernels = take(Count::KernelNanos);
         DeviceStats {
             rounds: take(Count::Rounds),
             rows: take(Count::Rows),
@@ -162,6 +186,7 @@ impl Counters {
             distance_seconds: secs(take(Count::DistanceNanos)),
             merge_seconds: secs(merge),
             host_merge_seconds: secs(merge.saturating_sub(calls)),
+            kernel_seconds: self.timed.load(Ordering::Relaxed).then(|| secs(kernels)),
         }
     }
 }

@@ -37,6 +37,10 @@ pub struct BenchArgs {
     /// did on the device (the counts of `hclust linkage --stats`).
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Measure the GPU's time in its kernels (timestamp queries, where the
+    /// adapter has them): one more read-back at each wait for the device.
+    #[arg(long)]
+    pub kernel_times: bool,
 }
 
 /// One timed call, as `--json` writes it.
@@ -121,7 +125,12 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     )];
     if args.gpu {
         match select_backend(BackendChoice::Gpu, precision, usize::MAX) {
-            Ok((b, _)) => backends.push((b.name(), b)),
+            Ok((b, _)) => {
+                if args.kernel_times {
+                    b.time_kernels()?;
+                }
+                backends.push((b.name(), b))
+            }
             Err(e) => eprintln!("gpu: not timed: {e}"),
         }
     }

@@ -21,12 +21,13 @@ pub fn info() -> Result<()> {
         }
         for a in adapters {
             println!(
-                "gpu: {} [{} {}] driver {}; f64 {}; max storage binding {} MiB; max buffer {} MiB{}",
+                "gpu: {} [{} {}] driver {}; f64 {}; timestamp queries {}; max storage binding {} MiB; max buffer {} MiB{}",
                 a.name,
                 a.backend,
                 a.device_type,
                 if a.driver.is_empty() { "?" } else { &a.driver },
                 if a.shader_f64 { "yes" } else { "no" },
+                if a.timestamp_query { "yes" } else { "no" },
                 a.max_storage_buffer_binding_size >> 20,
                 a.max_buffer_size >> 20,
                 if a.used { " (used)" } else { "" }

@@ -212,6 +212,7 @@ pub fn run(args: LinkageArgs) -> Result<()> {
         precision: args.compute.precision(),
         algorithm: args.algorithm.parse()?,
         cancel: None,
+        kernel_times: args.stats,
     };
     if args.memory == MemoryArg::Low {
         if !matches!(opts.algorithm, Algorithm::Auto | Algorithm::Vector) {

@@ -118,6 +118,10 @@ pub struct LinkageOptions {
     /// triggered from another thread (see [`crate::cancel`]); `None`: it
     /// runs to the end.
     pub cancel: Option<crate::Cancel>,
+    /// Measure the GPU's time in its kernels (timestamp queries, where the
+    /// adapter has them) for [`LinkageReport::device`]; costs a read-back
+    /// at each wait for the device.
+    pub kernel_times: bool,
 }
 
 impl Default for LinkageOptions {
@@ -129,6 +133,7 @@ impl Default for LinkageOptions {
             precision: Precision::F64,
             algorithm: Algorithm::Auto,
             cancel: None,
+            kernel_times: false,
         }
     }
 }
@@ -474,6 +479,9 @@ fn on_backend(
         return Ok(None);
     }
     let (backend, why) = select_backend(opts.backend, opts.precision, n)?;
+    if opts.kernel_times {
+        backend.time_kernels()?;
+    }
     let mut notes = Vec::new();
     let z = match backend.linkage(x, method, &opts.metric) {
         Ok(z) => z,
@@ -552,6 +560,9 @@ fn condensed(y: CondensedMatrix, opts: &LinkageOptions) -> Result<LinkageResult>
         ));
     }
     let (backend, why) = select_backend(opts.backend, opts.precision, y.n())?;
+    if opts.kernel_times {
+        backend.time_kernels()?;
+    }
     let on_gpu = !backend.name().starts_with("cpu");
     let mut notes = Vec::new();
     let z = if opts.backend == BackendChoice::Auto && on_gpu {

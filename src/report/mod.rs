@@ -234,6 +234,7 @@ pub fn build_report(
             precision: opts.precision,
             algorithm: opts.algorithm,
             cancel: opts.cancel.clone(),
+            kernel_times: false,
         },
     )?;
     let (z, linkage_report) = (result.z, result.report);

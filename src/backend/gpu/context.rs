@@ -53,6 +53,25 @@ pub(crate) struct GpuContext {
     failure: Arc<Mutex<Option<String>>>,
     /// What the runs did: bytes each way, dispatches, submissions, waits.
     pub counters: Counters,
+    /// Timestamp queries around each compute pass, once
+    /// [`GpuContext::time_kernels`] has turned them on.
+    timer: Mutex<Option<Timer>>,
+}
+
+/// Queries at most between two waits (a pass takes two).
+const TIMER_QUERIES: u32 = 4096;
+
+/// Timestamp queries: written at the start and end of each compute pass,
+/// resolved into `resolve` at each submission, copied to `readback`, and
+/// read at the next wait (when every submission so far has finished).
+struct Timer {
+    set: wgpu::QuerySet,
+    resolve: wgpu::Buffer,
+    readback: wgpu::Buffer,
+    /// Queries handed out since the last read.
+    used: u32,
+    /// Of those, the ones in submitted work.
+    submitted: u32,
 }
 
 /// The instance, honouring `WGPU_BACKEND` (and wgpu's other variables).
@@ -170,7 +189,7 @@ impl GpuContext {
         let adapter = choose_adapter(&instance)?;
         let info = adapter.get_info();
         let has_f64 = adapter.features().contains(wgpu::Features::SHADER_F64);
-        let (precision, precision_note, features) = match precision {
+        let (precision, precision_note, mut features) = match precision {
             Precision::F64 if has_f64 => (Precision::F64, None, wgpu::Features::SHADER_F64),
             Precision::F64 => (
                 Precision::F32,
@@ -179,6 +198,8 @@ impl GpuContext {
             ),
             Precision::F32 => (Precision::F32, None, wgpu::Features::empty()),
         };
+        // Asked for where the adapter has it: free until used.
+        features |= adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
         let limits = adapter.limits();
         let desc = wgpu::DeviceDescriptor {
             label: Some("hclust device"),
@@ -209,6 +230,7 @@ impl GpuContext {
             limits,
             failure,
             counters: Counters::default(),
+            timer: Mutex::new(None),
         })
     }
 
@@ -422,16 +444,126 @@ impl GpuContext {
     ///
     /// # Errors
     /// [`Error::Gpu`] on a timeout, a lost device or a validation error.
-    pub fn submit_and_wait(&self, encoder: wgpu::CommandEncoder) -> Result<()> {
+    pub fn submit_and_wait(&self, mut encoder: wgpu::CommandEncoder) -> Result<()> {
         self.counters.add(Count::Submissions, 1);
+        self.resolve_timestamps(&mut encoder);
         let index = self.queue.submit([encoder.finish()]);
-        self.wait(index)
+        self.wait(index)?;
+        self.read_timestamps()
     }
 
     /// Submits `encoder` without waiting.
-    pub fn submit(&self, encoder: wgpu::CommandEncoder) {
+    pub fn submit(&self, mut encoder: wgpu::CommandEncoder) {
         self.counters.add(Count::Submissions, 1);
+        self.resolve_timestamps(&mut encoder);
         self.queue.submit([encoder.finish()]);
+    }
+
+    /// Turns on timestamp queries around every compute pass from now on,
+    /// where the device has them; the kernel time then appears in the
+    /// counts. Costs one more read-back at each wait. Returns whether the
+    /// device has them.
+    ///
+    /// # Errors
+    /// [`Error::Gpu`] when the query set or its buffers cannot be made.
+    pub fn time_kernels(&self) -> Result<bool> {
+        if !self
+            .device
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY)
+        {
+            return Ok(false);
+        }
+        let mut timer = self.timer.lock().unwrap_or_else(|e| e.into_inner());
+        if timer.is_none() {
+            let bytes = u64::from(TIMER_QUERIES) * wgpu::QUERY_SIZE as u64;
+            let set = self.device.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("kernel times"),
+                ty: wgpu::QueryType::Timestamp,
+                count: TIMER_QUERIES,
+            });
+            let resolve = self.buffer(
+                "kernel times",
+                bytes,
+                wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+            )?;
+            let readback = self.staging("kernel times read-back", bytes)?;
+            *timer = Some(Timer {
+                set,
+                resolve,
+                readback,
+                used: 0,
+                submitted: 0,
+            });
+            self.counters.set_timed();
+        }
+        Ok(true)
+    }
+
+    /// Begins a compute pass in `encoder`, timed when timestamps are on
+    /// (and the queries between two waits are not used up).
+    pub fn compute_pass<'e>(
+        &self,
+        encoder: &'e mut wgpu::CommandEncoder,
+        label: &str,
+    ) -> wgpu::ComputePass<'e> {
+        let mut timer = self.timer.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = timer.as_mut().and_then(|t| {
+            (t.used + 2 <= TIMER_QUERIES).then(|| {
+                t.used += 2;
+                (t.set.clone(), t.used - 2)
+            })
+        });
+        drop(timer);
+        encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some(label),
+            timestamp_writes: slot
+                .as_ref()
+                .map(|(set, i)| wgpu::ComputePassTimestampWrites {
+                    query_set: set,
+                    beginning_of_pass_write_index: Some(*i),
+                    end_of_pass_write_index: Some(*i + 1),
+                }),
+        })
+    }
+
+    /// Resolves the queries written so far into the read-back buffer, at
+    /// the end of `encoder` (before it is submitted).
+    fn resolve_timestamps(&self, encoder: &mut wgpu::CommandEncoder) {
+        let mut timer = self.timer.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = timer.as_mut().filter(|t| t.used > t.submitted) {
+            // From 0 each time: the offset must be 256-byte aligned, and
+            // resolving a query again gives its value again.
+            encoder.resolve_query_set(&t.set, 0..t.used, &t.resolve, 0);
+            let bytes = u64::from(t.used) * wgpu::QUERY_SIZE as u64;
+            encoder.copy_buffer_to_buffer(&t.resolve, 0, &t.readback, 0, bytes);
+            t.submitted = t.used;
+        }
+    }
+
+    /// After a wait for the latest submission: adds the passes' times to
+    /// the counts and frees the queries.
+    fn read_timestamps(&self) -> Result<()> {
+        let mut timer = self.timer.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(t) = timer.as_mut() else {
+            return Ok(());
+        };
+        // Queries of an encoder not yet submitted stay until the next wait.
+        if t.submitted == 0 || t.used != t.submitted {
+            return Ok(());
+        }
+        let bytes = u64::from(t.submitted) * wgpu::QUERY_SIZE as u64;
+        let raw = self.map_read("the kernel times", &t.readback, bytes, bytes)?;
+        let tick = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+        let period = f64::from(self.queue.get_timestamp_period());
+        let nanos: f64 = raw
+            .chunks_exact(16)
+            .map(|p| tick(&p[8..]).saturating_sub(tick(&p[..8])) as f64 * period)
+            .sum();
+        self.counters.add(Count::KernelNanos, nanos as u64);
+        t.used = 0;
+        t.submitted = 0;
+        Ok(())
     }
 
     /// Records a dispatch of `x` by `y` workgroups in `pass`.

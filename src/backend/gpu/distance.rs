@@ -178,10 +178,7 @@ pub(crate) fn pdist_gpu(
         ctx.write_bytes(&params_buf, 0, bytemuck::bytes_of(&params));
         let mut encoder = ctx.encoder("pdist block");
         {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("pdist block"),
-                timestamp_writes: None,
-            });
+            let mut pass = ctx.compute_pass(&mut encoder, "pdist block");
             pass.set_pipeline(&pipeline);
             pass.set_bind_group(0, &bind_group, &[]);
             ctx.dispatch(&mut pass, groups_x, (i1 - i0).div_ceil(TILE) as u32);

@@ -314,10 +314,7 @@ impl GpuMatrix<'_> {
                     .write_bytes(&block.scatter_params, 0, bytemuck::bytes_of(&params));
             }
             {
-                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                    label: Some("scatter columns"),
-                    timestamp_writes: None,
-                });
+                let mut pass = self.ctx.compute_pass(&mut encoder, "scatter columns");
                 pass.set_pipeline(&self.kernels.scatter);
                 for block in &self.blocks {
                     pass.set_bind_group(0, &block.scatter_group, &[]);
@@ -361,10 +358,7 @@ impl GpuMatrix<'_> {
             .write_bytes(&self.row_list, 0, bytemuck::cast_slice(&list));
         let mut encoder = self.ctx.encoder("nearest neighbours");
         {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("row argmin"),
-                timestamp_writes: None,
-            });
+            let mut pass = self.ctx.compute_pass(&mut encoder, "row argmin");
             // The rows ascend, so each block's rows are one run of the list.
             let mut base = 0;
             while base < rows.len() {

@@ -223,6 +223,11 @@ impl Backend for GpuBackend {
         self.ctx.precision == Precision::F64
     }
 
+    /// Where the device has TIMESTAMP_QUERY.
+    fn time_kernels(&self) -> Result<bool> {
+        self.ctx.time_kernels()
+    }
+
     /// The device's counts since the last call (and zero from here on).
     fn take_stats(&self) -> Option<DeviceStats> {
         Some(self.ctx.counters.take())
@@ -362,6 +367,9 @@ pub struct AdapterReport {
     pub driver: String,
     /// Whether the adapter has SHADER_F64 (f64 kernels).
     pub shader_f64: bool,
+    /// Whether the adapter has TIMESTAMP_QUERY (kernel times on the
+    /// device's own clock).
+    pub timestamp_query: bool,
     /// The largest storage binding, in bytes.
     pub max_storage_buffer_binding_size: u64,
     /// The largest buffer, in bytes.
@@ -376,7 +384,7 @@ impl fmt::Display for AdapterReport {
         let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
         write!(
             f,
-            "{} ({}, {}; driver {}): f64 {}, max storage binding {:.0} MiB, max buffer {:.0} MiB{}",
+            "{} ({}, {}; driver {}): f64 {}, timestamp queries {}, max storage binding {:.0} MiB, max buffer {:.0} MiB{}",
             self.name,
             self.backend,
             self.device_type,
@@ -386,6 +394,7 @@ impl fmt::Display for AdapterReport {
                 &self.driver
             },
             if self.shader_f64 { "yes" } else { "no" },
+            if self.timestamp_query { "yes" } else { "no" },
             mib(self.max_storage_buffer_binding_size),
             mib(self.max_buffer_size),
             if self.used { " (used)" } else { "" },
@@ -414,6 +423,7 @@ pub fn adapters_report() -> Vec<AdapterReport> {
                 device_type: format!("{:?}", info.device_type),
                 driver,
                 shader_f64: a.features().contains(wgpu::Features::SHADER_F64),
+                timestamp_query: a.features().contains(wgpu::Features::TIMESTAMP_QUERY),
                 max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
                 max_buffer_size: limits.max_buffer_size,
                 used: used == Some(i),

@@ -177,10 +177,7 @@ pub(crate) fn prim_edges(
         let take = STEPS_PER_SUBMIT.min(edges - step);
         let mut encoder = ctx.encoder("prim steps");
         {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("prim steps"),
-                timestamp_writes: None,
-            });
+            let mut pass = ctx.compute_pass(&mut encoder, "prim steps");
             for _ in 0..take {
                 pass.set_pipeline(&kernels.update);
                 pass.set_bind_group(0, &update_group, &[]);
