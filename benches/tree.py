@@ -206,50 +206,46 @@ def run_timed(cmd: list[str], timeout: float, env: dict | None = None, cwd: str 
 
 
 def run_hclust(args, method: str, data: str, zout: str) -> dict:
+    """One run of the hclust process."""
     cmd = [args.hclust, "linkage", data, "--method", method, "--algorithm", args.algorithm, "-v", "-o", zout]
     env = dict(os.environ)
     if args.hclust_threads:
         env["RAYON_NUM_THREADS"] = str(args.hclust_threads)
-    best: dict | None = None
-    for _ in range(args.repeat):
-        r = run_timed(cmd, args.timeout, env=env)
-        # recorded without this machine's paths
-        r["cmd"] = " ".join(["HCLUST", "linkage", "X.npy", *cmd[3:-1], "Z.npy"])
-        if not r["ok"]:
-            return r
-        lines = r.pop("stderr", "").splitlines()
-        r.pop("stdout", None)
-        alg = [l.split(":", 1)[1].strip() for l in lines if l.startswith("algorithm:")]
-        r["algorithm"] = alg[0] if alg else "?"
-        notes = [l.strip() for l in lines if l.strip() and not l.startswith("algorithm:")]
-        # progress bars redraw with \r; keep only lines that read as messages
-        notes = [n.split("\r")[-1] for n in notes]
-        r["notes"] = [n for n in notes if n][:5]
-        best = r if best is None else _best(best, r)
-    return best
+    r = run_timed(cmd, args.timeout, env=env)
+    # recorded without this machine's paths
+    r["cmd"] = " ".join(["HCLUST", "linkage", "X.npy", *cmd[3:-1], "Z.npy"])
+    if not r["ok"]:
+        return r
+    lines = r.pop("stderr", "").splitlines()
+    r.pop("stdout", None)
+    alg = [l.split(":", 1)[1].strip() for l in lines if l.startswith("algorithm:")]
+    r["algorithm"] = alg[0] if alg else "?"
+    notes = [l.strip() for l in lines if l.strip() and not l.startswith("algorithm:")]
+    # progress bars redraw with \r; keep only lines that read as messages
+    notes = [n.split("\r")[-1] for n in notes]
+    r["notes"] = [n for n in notes if n][:5]
+    return r
 
 
 def run_peer(args, tool: str, method: str, data: str, out: str) -> dict:
+    """One run of a peer's library call, in a child process."""
     threads = args.qfm_threads if tool == "quitefastmst" else 1
     env = dict(os.environ)
     env["OMP_NUM_THREADS"] = str(threads)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", tool, method, data, out, str(threads)]
-    best: dict | None = None
-    for _ in range(args.repeat):
-        r = run_timed(cmd, args.peer_timeout, env=env)
-        if not r["ok"]:
-            return r
-        try:
-            info = json.loads(r.pop("stdout").strip().splitlines()[-1])
-        except (IndexError, ValueError):
-            r.update(ok=False, reason="no result from the child: " + r.get("stderr", "")[-200:])
-            return r
-        r.pop("stderr", None)
-        r["process_wall"] = r.get("wall")
-        r.update(info)
-        r["wall"] = info["time"]  # the library call
-        best = r if best is None else _best(best, r)
-    return best
+    r = run_timed(cmd, args.peer_timeout, env=env)
+    if not r["ok"]:
+        return r
+    try:
+        info = json.loads(r.pop("stdout").strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        r.update(ok=False, reason="no result from the child: " + r.get("stderr", "")[-200:])
+        return r
+    r.pop("stderr", None)
+    r["process_wall"] = r.get("wall")
+    r.update(info)
+    r["wall"] = info["time"]  # the library call
+    return r
 
 
 def _best(a: dict, b: dict) -> dict:
@@ -397,13 +393,12 @@ def run_cell(args, n, d, m, data, tmp) -> dict:
     outs = {tool: os.path.join(tmp, f"out_{tool}.npy") for tool in peers}
     # The tools take turns, run by run, so that a slow spell of the shared
     # machine falls on all of them alike; each keeps its best run.
-    once = argparse.Namespace(**{**vars(args), "repeat": 1})
     h: dict | None = None
     best: dict = {}
     for k in range(args.repeat):
         if h is None or h["ok"]:
             log(f"[{m} n={n} d={d}] hclust, run {k + 1} of {args.repeat} (load {load1()}) ...")
-            r = run_hclust(once, m, data, zpath)
+            r = run_hclust(args, m, data, zpath)
             log(f"    hclust: {fmt_run(r)}  alg={r.get('algorithm')}")
             h = r if h is None or not r["ok"] else _best(h, r)
         for tool in peers:
@@ -411,7 +406,7 @@ def run_cell(args, n, d, m, data, tmp) -> dict:
                 continue  # a failure (a timeout) is not retried
             label = "hclust Python call" if tool == "hclust" else tool
             log(f"    {label} (load {load1()}) ...")
-            r = run_peer(once, tool, m, data, outs[tool])
+            r = run_peer(args, tool, m, data, outs[tool])
             log(f"    {label}: {fmt_run(r)}")
             best[tool] = r if tool not in best or not r["ok"] else _best(best[tool], r)
     cell["hclust"] = h

@@ -28,6 +28,26 @@ fn z_rows(stdout: &[u8]) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// Whether a `--backend gpu` run failed for want of an adapter, saying
+/// how to get one: then the test skips (saying so), unless
+/// HCLUST_REQUIRE_GPU is set, where it fails. Any other failure fails.
+fn skipped_without_an_adapter(out: &std::process::Output) -> bool {
+    if out.status.success() {
+        return false;
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no GPU adapter") && err.contains("mesa-vulkan-drivers"),
+        "{err}"
+    );
+    assert!(
+        std::env::var("HCLUST_REQUIRE_GPU").is_err(),
+        "HCLUST_REQUIRE_GPU is set: {err}"
+    );
+    eprintln!("skipped: no GPU adapter");
+    true
+}
+
 fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
     let p = dir.path().join(name);
     std::fs::write(&p, text).unwrap();
@@ -298,17 +318,7 @@ fn gpu_backend_gives_the_cpu_z_or_says_how_to_get_an_adapter() {
         .arg(tutorial())
         .output()
         .unwrap();
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains("no GPU adapter") && err.contains("mesa-vulkan-drivers"),
-            "{err}"
-        );
-        assert!(
-            std::env::var("HCLUST_REQUIRE_GPU").is_err(),
-            "HCLUST_REQUIRE_GPU is set: {err}"
-        );
-        eprintln!("skipped: no GPU adapter");
+    if skipped_without_an_adapter(&out) {
         return;
     }
     // What the adapter promises: f64 heights to 1e-12 where it has
@@ -563,16 +573,10 @@ fn stats_say_what_the_run_did_on_the_device() {
         .arg(tutorial())
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        assert!(err.contains("no GPU adapter"), "{err}");
-        assert!(
-            std::env::var("HCLUST_REQUIRE_GPU").is_err(),
-            "HCLUST_REQUIRE_GPU is set: {err}"
-        );
-        eprintln!("skipped: no GPU adapter");
+    if skipped_without_an_adapter(&out) {
         return;
     }
+    let err = String::from_utf8_lossy(&out.stderr);
     let line = err
         .lines()
         .find(|l| l.starts_with("device: rounds "))
@@ -635,16 +639,10 @@ fn single_linkage_on_an_f32_gpu_without_room_for_the_exact_matrix_is_the_cpus() 
         .arg(tutorial())
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() && err.contains("no GPU adapter") {
-        assert!(
-            std::env::var("HCLUST_REQUIRE_GPU").is_err(),
-            "HCLUST_REQUIRE_GPU is set: {err}"
-        );
-        eprintln!("skipped: no GPU adapter");
+    if skipped_without_an_adapter(&out) {
         return;
     }
-    assert!(out.status.success(), "{err}");
+    let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.stdout, cpu, "the CPU's Z, to the bit");
     assert!(
         err.contains("single linkage ran on the CPU without the distance matrix"),

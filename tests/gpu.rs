@@ -18,7 +18,7 @@ mod common;
 
 use common::{fixture_names, matrix, read_json, vector};
 use hclust::backend::gpu::{adapters_report, GpuBackend};
-use hclust::backend::{Backend, CpuBackend, Precision};
+use hclust::backend::{Backend, CpuBackend, Precision, SinglePath};
 use hclust::datasets::chain;
 use hclust::{CondensedMatrix, Error, Method, Metric};
 use ndarray::Array2;
@@ -599,7 +599,7 @@ fn the_device_counts_describe_the_run_and_start_again_from_zero() {
         None => assert!(!timed, "{s:?}"),
     }
 
-    if b.prim_on_device(n) {
+    if b.single_path(n) == SinglePath::Device {
         b.linkage(x.view(), Method::Single, &Metric::Euclidean)
             .expect("single on the GPU");
         let s = b.take_stats().expect("a GPU backend has counts");

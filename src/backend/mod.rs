@@ -25,6 +25,18 @@ use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
 use crate::linkage::Method;
 
+/// Where a backend runs single linkage of euclidean observations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinglePath {
+    /// Prim's algorithm on the device, without the distance matrix.
+    Device,
+    /// The merges on the distance matrix.
+    Matrix,
+    /// The CPU's path without the matrix (the exact matrix would not fit
+    /// in memory, and the device cannot stand in for it).
+    CpuWithoutMatrix,
+}
+
 /// Which backend to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BackendChoice {
@@ -67,11 +79,10 @@ pub trait Backend {
         Ok(false)
     }
 
-    /// Whether single linkage of `n` euclidean observations runs Prim's
-    /// algorithm on the device (without the distance matrix) rather than
-    /// the merges on the matrix.
-    fn prim_on_device(&self, _n: usize) -> bool {
-        false
+    /// Where [`Backend::linkage`] runs single linkage of `n` euclidean
+    /// observations: the one decision, which the report names.
+    fn single_path(&self, _n: usize) -> SinglePath {
+        SinglePath::Matrix
     }
 
     /// Pairwise distances (scipy's `pdist`).

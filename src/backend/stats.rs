@@ -157,10 +157,14 @@ impl Counters {
         self.slot(c).fetch_add(by, Ordering::Relaxed);
     }
 
-    /// Adds the time since `start` to counter `c` (nanoseconds).
-    pub fn add_since(&self, c: Count, start: std::time::Instant) {
+    /// Runs `f` and adds its wall time to counter `c` (nanoseconds),
+    /// whatever it returns.
+    pub fn timed<R>(&self, c: Count, f: impl FnOnce() -> R) -> R {
+        let start = std::time::Instant::now();
+        let out = f();
         let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.add(c, nanos);
+        out
     }
 
     /// Kernel times are measured from now on.

@@ -28,7 +28,7 @@ use std::str::FromStr;
 use ndarray::{Array2, ArrayView2};
 
 use super::{boruvka, finite, Method};
-use crate::backend::{select_backend, Backend, BackendChoice, CpuBackend, Precision};
+use crate::backend::{select_backend, Backend, BackendChoice, CpuBackend, Precision, SinglePath};
 use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
 use crate::spatial::metric::TreeMetric;
@@ -489,10 +489,7 @@ fn on_backend(
     if path != Path::Matrix && !gpu_prim {
         return Ok(None);
     }
-    let (backend, why) = select_backend(opts.backend, opts.precision, n)?;
-    if opts.kernel_times {
-        backend.time_kernels()?;
-    }
+    let (backend, why) = backend_for(opts, n)?;
     let mut notes = Vec::new();
     let z = match backend.linkage(x, method, &opts.metric) {
         Ok(z) => z,
@@ -518,23 +515,27 @@ fn on_backend(
         report: LinkageReport {
             backend: backend_name,
             backend_reason,
-            algorithm: if on_gpu && gpu_single && backend.prim_on_device(n) {
-                "Prim's algorithm on the GPU".into()
-            } else if on_gpu
-                && gpu_single
-                && crate::memory::check_condensed_fits(n, Precision::F64).is_err()
-            {
-                // An f32 adapter, and no room for the exact matrix: the
-                // CPU's path without it ran (the backend's note says so).
-                path_name(method, Path::Vector).into()
-            } else {
-                path_name(method, Path::Matrix).into()
+            algorithm: match (on_gpu && gpu_single).then(|| backend.single_path(n)) {
+                Some(SinglePath::Device) => "Prim's algorithm on the GPU".into(),
+                // The backend's note says why.
+                Some(SinglePath::CpuWithoutMatrix) => path_name(method, Path::Vector).into(),
+                _ => path_name(method, Path::Matrix).into(),
             },
             reason: reason.into(),
             notes,
             device,
         },
     }))
+}
+
+/// The backend `opts` asks for, for `n` observations (with its kernels
+/// timed when `opts.kernel_times`), and why it was chosen.
+fn backend_for(opts: &LinkageOptions, n: usize) -> Result<(Box<dyn Backend>, String)> {
+    let (backend, why) = select_backend(opts.backend, opts.precision, n)?;
+    if opts.kernel_times {
+        backend.time_kernels()?;
+    }
+    Ok((backend, why))
 }
 
 /// Splits `select_backend`'s "gpu: reason" into ("gpu", "reason").
@@ -570,10 +571,7 @@ fn condensed(y: CondensedMatrix, opts: &LinkageOptions) -> Result<LinkageResult>
             ),
         ));
     }
-    let (backend, why) = select_backend(opts.backend, opts.precision, y.n())?;
-    if opts.kernel_times {
-        backend.time_kernels()?;
-    }
+    let (backend, why) = backend_for(opts, y.n())?;
     let on_gpu = !backend.name().starts_with("cpu");
     let mut notes = Vec::new();
     let z = if opts.backend == BackendChoice::Auto && on_gpu {

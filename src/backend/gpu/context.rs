@@ -12,16 +12,6 @@ use super::super::stats::{Count, Counters};
 use super::super::Precision;
 use crate::error::{Error, Result};
 
-/// Adds the time since its start to the wait counter when dropped (on
-/// every way out of a wait, errors included).
-struct Waited<'a>(&'a Counters, std::time::Instant);
-
-impl Drop for Waited<'_> {
-    fn drop(&mut self) {
-        self.0.add_since(Count::WaitNanos, self.1);
-    }
-}
-
 /// The line every kernel in shaders/ carries to select its precision.
 pub(crate) const F64_ALIAS: &str = "alias real = f64;";
 
@@ -578,12 +568,12 @@ impl GpuContext {
     /// [`Error::Gpu`] on a timeout, a lost device or a recorded error.
     pub fn wait(&self, index: wgpu::SubmissionIndex) -> Result<()> {
         self.check()?;
-        let start = std::time::Instant::now();
-        let _waited = Waited(&self.counters, start);
-        self.device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(index),
-                timeout: Some(WAIT_TIMEOUT),
+        self.counters
+            .timed(Count::WaitNanos, || {
+                self.device.poll(wgpu::PollType::Wait {
+                    submission_index: Some(index),
+                    timeout: Some(WAIT_TIMEOUT),
+                })
             })
             .map_err(|e| poll_error(&e))?;
         self.check()
@@ -636,14 +626,14 @@ impl GpuContext {
             let _ = tx.send(r);
         });
         self.counters.add(Count::BytesDown, bytes);
-        let waited = Waited(&self.counters, std::time::Instant::now());
-        self.device
-            .poll(wgpu::PollType::Wait {
-                submission_index: None,
-                timeout: Some(WAIT_TIMEOUT),
+        self.counters
+            .timed(Count::WaitNanos, || {
+                self.device.poll(wgpu::PollType::Wait {
+                    submission_index: None,
+                    timeout: Some(WAIT_TIMEOUT),
+                })
             })
             .map_err(|e| poll_error(&e))?;
-        drop(waited);
         match rx.try_recv() {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(map_error(what, Some(&e))),

@@ -259,10 +259,10 @@ impl<'a> GpuMatrix<'a> {
 
 impl NeighbourSource for GpuMatrix<'_> {
     fn update(&mut self, slots: &[usize], rows: &[f64], active: &[bool]) -> Result<()> {
-        let start = std::time::Instant::now();
-        let out = self.write_rows(slots, rows, active);
-        self.ctx.counters.add_since(Count::DeviceCallNanos, start);
-        out
+        let ctx = self.ctx;
+        ctx.counters.timed(Count::DeviceCallNanos, || {
+            self.write_rows(slots, rows, active)
+        })
     }
 
     fn nearest(&mut self, rows: &[usize]) -> Result<Vec<Candidates>> {
@@ -338,12 +338,11 @@ impl GpuMatrix<'_> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let start = std::time::Instant::now();
         self.queries += 1;
-        self.ctx.counters.add(Count::Rows, rows.len() as u64);
-        let out = self.reduce_rows(rows, above);
-        self.ctx.counters.add_since(Count::DeviceCallNanos, start);
-        out
+        let ctx = self.ctx;
+        ctx.counters.add(Count::Rows, rows.len() as u64);
+        ctx.counters
+            .timed(Count::DeviceCallNanos, || self.reduce_rows(rows, above))
     }
 
     /// [`GpuMatrix::argmin`]'s work.

@@ -68,7 +68,7 @@ use std::fmt;
 use ndarray::{Array2, ArrayView2};
 
 use super::stats::Count;
-use super::{Backend, DeviceStats, Precision};
+use super::{Backend, DeviceStats, Precision, SinglePath};
 use crate::distance::{check_observations, CondensedMatrix, Metric};
 use crate::error::Result;
 use crate::linkage::rounds::linkage_rounds;
@@ -214,13 +214,19 @@ impl Backend for GpuBackend {
             .unwrap_or_default()
     }
 
-    /// In f64 only: in f32 the device's own distances would decide the
-    /// merges (an f32 kernel's distance is not the rounding of the exact
-    /// one, so the candidates argument of the matrix path does not carry
-    /// over), and single linkage takes the matrix path, or the CPU's
-    /// O(n m) path where the exact matrix would not fit.
-    fn prim_on_device(&self, _n: usize) -> bool {
-        self.ctx.precision == Precision::F64
+    /// Prim on the device in f64 only: in f32 the device's own distances
+    /// would decide the merges (an f32 kernel's distance is not the
+    /// rounding of the exact one, so the candidates argument of the matrix
+    /// path does not carry over), and single linkage takes the matrix
+    /// path, or the CPU's O(n m) path where the exact matrix would not fit.
+    fn single_path(&self, n: usize) -> SinglePath {
+        if self.ctx.precision == Precision::F64 {
+            SinglePath::Device
+        } else if crate::memory::check_condensed_fits(n, Precision::F64).is_ok() {
+            SinglePath::Matrix
+        } else {
+            SinglePath::CpuWithoutMatrix
+        }
     }
 
     /// Where the device has TIMESTAMP_QUERY.
@@ -256,10 +262,9 @@ impl Backend for GpuBackend {
     /// do not fit one binding or one row of distances does not fit a block;
     /// [`crate::Error::Gpu`] on device failures.
     fn pdist(&self, x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix> {
-        let start = std::time::Instant::now();
-        let out = self.pdist_timed(x, metric);
-        self.ctx.counters.add_since(Count::DistanceNanos, start);
-        out
+        self.ctx
+            .counters
+            .timed(Count::DistanceNanos, || self.pdist_timed(x, metric))
     }
 
     /// Z for observations: single linkage under the euclidean metric runs
@@ -276,22 +281,23 @@ impl Backend for GpuBackend {
                 metric: metric.name().into(),
             });
         }
-        if method == Method::Single && metric.is_euclidean() && self.prim_on_device(x.nrows()) {
+        let single = method == Method::Single && metric.is_euclidean();
+        let path = single.then(|| self.single_path(x.nrows()));
+        if path == Some(SinglePath::Device) {
             check_observations(x)?;
             let (n, m) = x.dim();
             let standard = x.as_standard_layout();
             let data = standard.as_slice().expect("standard layout is contiguous");
-            let start = std::time::Instant::now();
-            let edges = prim::prim_edges(&self.ctx, &self.prim, data, n, m);
-            self.ctx.counters.add_since(Count::MergeNanos, start);
             // Prim's loop is all device calls.
-            self.ctx.counters.add_since(Count::DeviceCallNanos, start);
-            return crate::linkage::single_from_edges(n, edges?, self.ctx.precision);
+            let counters = &self.ctx.counters;
+            let edges = counters.timed(Count::MergeNanos, || {
+                counters.timed(Count::DeviceCallNanos, || {
+                    prim::prim_edges(&self.ctx, &self.prim, data, n, m)
+                })
+            })?;
+            return crate::linkage::single_from_edges(n, edges, self.ctx.precision);
         }
-        if method == Method::Single
-            && metric.is_euclidean()
-            && crate::memory::check_condensed_fits(x.nrows(), Precision::F64).is_err()
-        {
+        if path == Some(SinglePath::CpuWithoutMatrix) {
             self.note(
                 "single linkage ran on the CPU without the distance matrix: the exact \
                  matrix would not fit in memory, and Prim's algorithm on this f32 adapter \
@@ -310,10 +316,9 @@ impl Backend for GpuBackend {
         // device holds their roundings; see `linkage_condensed`): computed
         // there in f64, as the CPU backend computes them.
         let y = if self.ctx.precision == Precision::F32 {
-            let start = std::time::Instant::now();
-            let y = crate::distance::pdist(x, metric);
-            self.ctx.counters.add_since(Count::DistanceNanos, start);
-            y?
+            self.ctx
+                .counters
+                .timed(Count::DistanceNanos, || crate::distance::pdist(x, metric))?
         } else {
             self.pdist(x, metric)?
         };
@@ -338,18 +343,19 @@ impl Backend for GpuBackend {
         // values (`Candidates` in src/linkage/rounds.rs): the CPU's choices,
         // in f32 as in f64.
         let d = y.into_vec();
-        let start = std::time::Instant::now();
-        let mut matrix = GpuMatrix::new(&self.ctx, &self.merge, n, &d, self.max_block_bytes)?;
-        // The upload is a device call too.
-        self.ctx.counters.add_since(Count::DeviceCallNanos, start);
-        let z = if method.is_monotone() {
-            linkage_rounds(n, d, method, &mut matrix).map(|(z, stats)| (z, stats.rounds as u64))
-        } else {
-            generic_with_source(n, d, method, &mut matrix).map(|z| (z, matrix.queries))
-        };
-        self.ctx.counters.add_since(Count::MergeNanos, start);
-        let (z, rounds) = z?;
-        self.ctx.counters.add(Count::Rounds, rounds);
+        let counters = &self.ctx.counters;
+        let (z, rounds) = counters.timed(Count::MergeNanos, || {
+            // The upload is a device call too.
+            let mut matrix = counters.timed(Count::DeviceCallNanos, || {
+                GpuMatrix::new(&self.ctx, &self.merge, n, &d, self.max_block_bytes)
+            })?;
+            if method.is_monotone() {
+                linkage_rounds(n, d, method, &mut matrix).map(|(z, s)| (z, s.rounds as u64))
+            } else {
+                generic_with_source(n, d, method, &mut matrix).map(|z| (z, matrix.queries))
+            }
+        })?;
+        counters.add(Count::Rounds, rounds);
         crate::linkage::finite_heights(z, method, "f64")
     }
 }
