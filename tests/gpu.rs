@@ -176,36 +176,44 @@ fn fixtures_with_ties_give_a_valid_z_with_the_cpu_heights() {
     }
 }
 
+/// Prim on the device: in f64 the CPU's arithmetic; in f32 the device's
+/// tree narrows the pairs down and the host decides in f64. The CPU's Z to
+/// the bit either way, ties included.
 #[test]
 fn single_linkage_without_the_matrix_is_the_cpus_to_the_bit_ties_included() {
-    let Some(b) = gpu(Precision::F64) else { return };
-    let mut checked = 0;
-    for name in fixture_names("linkage") {
-        let f = read_json(&format!("linkage/{name}.json"));
-        if f["input"].as_str() != Some("observations") || f["metric"].as_str() != Some("euclidean")
-        {
-            continue;
+    for precision in [Precision::F64, Precision::F32] {
+        let Some(b) = gpu(precision) else { continue };
+        assert_eq!(b.single_path(100_000), SinglePath::Device);
+        let mut checked = 0;
+        for name in fixture_names("linkage") {
+            let f = read_json(&format!("linkage/{name}.json"));
+            if f["input"].as_str() != Some("observations")
+                || f["metric"].as_str() != Some("euclidean")
+            {
+                continue;
+            }
+            let x = matrix(&f["X"]);
+            let (g, c) = gpu_and_cpu(&b, &x, Method::Single);
+            assert_eq!(g, c, "{precision:?} {}", f["name"]);
+            assert_eq!(b.take_notes(), Vec::<String>::new(), "{}", f["name"]);
+            checked += 1;
         }
-        let x = matrix(&f["X"]);
-        let (g, c) = gpu_and_cpu(&b, &x, Method::Single);
-        assert_eq!(g, c, "{}", f["name"]);
-        checked += 1;
+        assert!(checked >= 8, "{checked} fixtures");
+        // several workgroups (600 points), and steps past one submission
+        let mut rng = Lcg(99);
+        for (n, m) in [(600, 3), (2, 1), (257, 1)] {
+            let x = rng.matrix(n, m, |u| u);
+            let (g, c) = gpu_and_cpu(&b, &x, Method::Single);
+            assert_eq!(g, c, "{precision:?} n = {n}");
+        }
+        // Distances that overflow to infinity: both refuse, naming the same pair.
+        let x = ndarray::array![[0.0], [1e200], [-1e200], [3e200], [1.0]];
+        let g = b.linkage(x.view(), Method::Single, &Metric::Euclidean);
+        let c = CpuBackend::default().linkage(x.view(), Method::Single, &Metric::Euclidean);
+        let (g, c) = (g.unwrap_err().to_string(), c.unwrap_err().to_string());
+        assert_eq!(g, c);
+        assert!(g.contains("overflows f64"), "{g}");
     }
-    assert!(checked >= 8, "{checked} fixtures");
-    // several workgroups (600 points), and steps past one submission
-    let mut rng = Lcg(99);
-    for (n, m) in [(600, 3), (2, 1), (257, 1)] {
-        let x = rng.matrix(n, m, |u| u);
-        let (g, c) = gpu_and_cpu(&b, &x, Method::Single);
-        assert_eq!(g, c, "n = {n}");
-    }
-    // Distances that overflow to infinity: both refuse, naming the same pair.
-    let x = ndarray::array![[0.0], [1e200], [-1e200], [3e200], [1.0]];
-    let g = b.linkage(x.view(), Method::Single, &Metric::Euclidean);
-    let c = CpuBackend::default().linkage(x.view(), Method::Single, &Metric::Euclidean);
-    let (g, c) = (g.unwrap_err().to_string(), c.unwrap_err().to_string());
-    assert_eq!(g, c);
-    assert!(g.contains("overflows f64"), "{g}");
 }
 
 #[test]
@@ -603,8 +611,13 @@ fn the_device_counts_describe_the_run_and_start_again_from_zero() {
         b.linkage(x.view(), Method::Single, &Metric::Euclidean)
             .expect("single on the GPU");
         let s = b.take_stats().expect("a GPU backend has counts");
-        // Prim: one step per edge, two dispatches a step.
+        // Prim: one step per edge, two dispatches a step; in f32 the
+        // search for candidate pairs adds at least one.
         assert_eq!(s.rows, n as u64 - 1, "{s:?}");
-        assert_eq!(s.dispatches, 2 * (n as u64 - 1), "{s:?}");
+        if b.precision() == Precision::F64 {
+            assert_eq!(s.dispatches, 2 * (n as u64 - 1), "{s:?}");
+        } else {
+            assert!(s.dispatches > 2 * (n as u64 - 1), "{s:?}");
+        }
     }
 }

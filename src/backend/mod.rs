@@ -32,9 +32,6 @@ pub enum SinglePath {
     Device,
     /// The merges on the distance matrix.
     Matrix,
-    /// The CPU's path without the matrix (the exact matrix would not fit
-    /// in memory, and the device cannot stand in for it).
-    CpuWithoutMatrix,
 }
 
 /// Which backend to use.

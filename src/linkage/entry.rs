@@ -516,9 +516,8 @@ fn on_backend(
             backend: backend_name,
             backend_reason,
             algorithm: match (on_gpu && gpu_single).then(|| backend.single_path(n)) {
+                // Where f32 Prim declines, the backend's note says so.
                 Some(SinglePath::Device) => "Prim's algorithm on the GPU".into(),
-                // The backend's note says why.
-                Some(SinglePath::CpuWithoutMatrix) => path_name(method, Path::Vector).into(),
                 _ => path_name(method, Path::Matrix).into(),
             },
             reason: reason.into(),

@@ -17,12 +17,12 @@ mod entry;
 mod finite;
 mod generic;
 mod method;
-mod mst;
+pub(crate) mod mst;
 mod nn_chain;
 mod primitive;
-mod relabel;
+pub(crate) mod relabel;
 pub(crate) mod rounds;
-mod rows;
+pub(crate) mod rows;
 pub(crate) mod sourced;
 mod validate;
 mod vector;
@@ -145,8 +145,8 @@ pub fn single_euclidean(x: ArrayView2<f64>) -> Result<Array2<f64>> {
 }
 
 /// Z of single linkage from the edges of a minimum spanning tree in the
-/// order Prim's algorithm found them, `(point in the tree, new point,
-/// distance)`: the stable sort by distance and the relabelling of
+/// order Prim's algorithm found them, (point in the tree, new point,
+/// distance): the stable sort by distance and the relabelling of
 /// [`single_euclidean`] (for a backend that runs Prim elsewhere, in
 /// `precision`).
 ///
@@ -154,13 +154,9 @@ pub fn single_euclidean(x: ArrayView2<f64>) -> Result<Array2<f64>> {
 /// [`Error::Overflow`] naming the pair of an infinite edge.
 pub(crate) fn single_from_edges(
     n: usize,
-    edges: Vec<(usize, usize, f64)>,
+    merges: Vec<relabel::SlotMerge>,
     precision: crate::Precision,
 ) -> Result<Array2<f64>> {
-    let merges = edges
-        .into_iter()
-        .map(|(a, b, dist)| relabel::SlotMerge { a, b, dist })
-        .collect();
     let merges = finite::finite_edges(merges, "euclidean", precision.name())?;
     Ok(relabel::sort_and_label(merges, n))
 }

@@ -88,3 +88,197 @@ where
     }
     Ok(merges)
 }
+
+/// [`mst_single`] on a graph that holds only some of the pairs:
+/// `neighbours[i]` lists `(j, d(i, j))` for the pairs (i, j) present, both
+/// ways round, with the distances that [`mst_single`] would compute.
+///
+/// The steps are [`mst_single`]'s whenever the graph holds, at every step,
+/// a pair of smallest distance between the tree and the rest (the edge
+/// that step takes): then every point's key (its smallest distance to the
+/// tree over the graph's pairs) is at least its key over all pairs, and
+/// equal for the point that [`mst_single`] takes next, so the smallest key,
+/// ties to the lowest point, is the same point at the same distance, and
+/// the recorded edge (last point, next point, distance) is the same. A
+/// graph that holds every pair of some minimum spanning tree of every
+/// such cut does; `backend::gpu` builds one from f32 distances with a
+/// proven error bound. Heap entries are (key, point), popped smallest
+/// first, stale ones skipped: O((n + pairs) log n).
+///
+/// Returns None when the graph is not connected (a point left without a
+/// pair to the tree).
+///
+/// # Errors
+/// [`crate::Error::Cancelled`] when the run's token fires.
+pub(crate) fn mst_single_sparse(
+    neighbours: &[Vec<(usize, f64)>],
+) -> Result<Option<Vec<SlotMerge>>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    /// A key that orders as an f64 (keys are finite and non-negative, so
+    /// `total_cmp` is the usual order), ties to the lower point.
+    #[derive(PartialEq)]
+    struct Key(f64, usize);
+    impl Eq for Key {}
+    impl PartialOrd for Key {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Key {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
+        }
+    }
+
+    let n = neighbours.len();
+    let mut best = vec![f64::INFINITY; n];
+    let mut done = vec![false; n];
+    let mut heap = BinaryHeap::new();
+    let mut merges = Vec::with_capacity(n.saturating_sub(1));
+    let mut x = 0usize;
+    for step in 0..n.saturating_sub(1) {
+        if step % 4096 == 0 {
+            crate::cancel::check()?;
+        }
+        done[x] = true;
+        for &(i, d) in &neighbours[x] {
+            if !done[i] && best[i] > d {
+                best[i] = d;
+                heap.push(Reverse(Key(d, i)));
+            }
+        }
+        let next = loop {
+            match heap.pop() {
+                None => return Ok(None),
+                Some(Reverse(Key(d, i))) if !done[i] && d == best[i] => break i,
+                Some(_) => {}
+            }
+        };
+        merges.push(SlotMerge {
+            a: x,
+            b: next,
+            dist: best[next],
+        });
+        x = next;
+    }
+    Ok(Some(merges))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linkage::rows::squared_euclidean;
+
+    fn observations(n: usize, m: usize, seed: u64, grid: bool) -> Vec<f64> {
+        let mut s = seed;
+        (0..n * m)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+                if grid {
+                    (u * 4.0).floor()
+                } else {
+                    u
+                }
+            })
+            .collect()
+    }
+
+    fn dist(x: &[f64], m: usize, i: usize, j: usize) -> f64 {
+        squared_euclidean(&x[i * m..(i + 1) * m], &x[j * m..(j + 1) * m]).sqrt()
+    }
+
+    fn full(x: &[f64], n: usize, m: usize) -> Vec<SlotMerge> {
+        mst_single(n, |a, idx, out| {
+            for (o, &j) in out.iter_mut().zip(idx) {
+                *o = dist(x, m, a, j);
+            }
+        })
+        .unwrap()
+    }
+
+    fn same(a: &[SlotMerge], b: &[SlotMerge]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(p, q)| (p.a, p.b, p.dist.to_bits()) == (q.a, q.b, q.dist.to_bits()))
+    }
+
+    /// The graph of the pairs at most `slack` above their minimax distance
+    /// (the largest edge on the tree path between them): it holds every
+    /// minimum spanning tree.
+    fn near_minimax(x: &[f64], n: usize, m: usize, slack: f64) -> Vec<Vec<(usize, f64)>> {
+        let merges = full(x, n, m);
+        // Prim's order: the minimax distance of the points at positions
+        // a < b is the largest key of positions a + 1 ..= b.
+        let order: Vec<usize> = std::iter::once(0)
+            .chain(merges.iter().map(|e| e.b))
+            .collect();
+        let keys: Vec<f64> = std::iter::once(0.0)
+            .chain(merges.iter().map(|e| e.dist))
+            .collect();
+        let mut g = vec![Vec::new(); n];
+        for a in 0..n {
+            let mut minimax = 0.0f64;
+            for b in a + 1..n {
+                minimax = minimax.max(keys[b]);
+                let (i, j) = (order[a], order[b]);
+                let d = dist(x, m, i, j);
+                if d <= minimax + slack {
+                    g[i].push((j, d));
+                    g[j].push((i, d));
+                }
+            }
+        }
+        g
+    }
+
+    #[test]
+    fn the_complete_graph_gives_prims_steps_ties_included() {
+        for (grid, seed) in [(false, 1), (true, 2), (true, 3)] {
+            let (n, m) = (60, 2);
+            let x = observations(n, m, seed, grid);
+            let g: Vec<Vec<(usize, f64)>> = (0..n)
+                .map(|i| {
+                    (0..n)
+                        .rev()
+                        .filter(|&j| j != i)
+                        .map(|j| (j, dist(&x, m, i, j)))
+                        .collect()
+                })
+                .collect();
+            let sparse = mst_single_sparse(&g).unwrap().unwrap();
+            assert!(same(&sparse, &full(&x, n, m)), "grid {grid}");
+        }
+    }
+
+    #[test]
+    fn the_pairs_near_their_minimax_distance_give_prims_steps_ties_included() {
+        for (grid, seed) in [(false, 4), (true, 5), (true, 6)] {
+            let (n, m) = (80, 3);
+            let x = observations(n, m, seed, grid);
+            let g = near_minimax(&x, n, m, 0.0);
+            let pairs: usize = g.iter().map(Vec::len).sum::<usize>() / 2;
+            assert!(pairs < n * (n - 1) / 2, "the graph is sparse: {pairs}");
+            let sparse = mst_single_sparse(&g).unwrap().unwrap();
+            assert!(same(&sparse, &full(&x, n, m)), "grid {grid}");
+        }
+    }
+
+    #[test]
+    fn a_graph_that_leaves_a_point_unreached_gives_none() {
+        let (n, m) = (40, 2);
+        let x = observations(n, m, 7, false);
+        let mut g = near_minimax(&x, n, m, 0.0);
+        // Without point 0's pairs nothing reaches past it.
+        g[0].clear();
+        for l in g.iter_mut() {
+            l.retain(|&(j, _)| j != 0);
+        }
+        assert!(mst_single_sparse(&g).unwrap().is_none());
+    }
+}

@@ -31,7 +31,14 @@
 //! * **Single linkage on euclidean observations** needs no distance
 //!   matrix: Prim's algorithm runs on the device, two dispatches a step,
 //!   many steps per submission (`prim.rs`), with the CPU's scan order, tie
-//!   rule and arithmetic, so in f64 Z is the CPU's to the bit.
+//!   rule and arithmetic, so in f64 Z is the CPU's to the bit. In f32
+//!   (`prim_exact.rs`) the device's f32 tree narrows the pairs down: one
+//!   more pass lists every pair whose f32 distance is within a proven
+//!   error bound of the tree's minimax distance between its points (they
+//!   hold every exact minimum spanning tree), and the host runs Prim's
+//!   algorithm over them in f64: the CPU's Z to the bit, ties included.
+//!   Where the pairs pass their room (many exactly tied distances), the
+//!   CPU's path runs instead, with a note.
 //! * **Size**: every binding stays within the device's limit (work is cut
 //!   into blocks of rows); a problem whose single row does not fit, or that
 //!   runs the device out of memory, is refused with
@@ -47,10 +54,7 @@
 //!   nearest neighbour is always among them; `Candidates` in
 //!   src/linkage/rounds.rs). In f32 the distances of observations are
 //!   computed on the host in f64 for that reason, and single linkage takes
-//!   the matrix path rather than Prim on the device (whose f32 distances
-//!   would decide the merges; an f32 kernel's distance is not the rounding
-//!   of the exact one, so the candidates argument does not carry over), or
-//!   the CPU's O(n m) path where the exact matrix would not fit.
+//!   exact Prim (above).
 //!   `pdist` alone on an f32 device returns f32 distances (1e-5
 //!   relative).
 //!
@@ -61,6 +65,7 @@ mod distance;
 mod merge;
 mod prep;
 mod prim;
+mod prim_exact;
 mod reduce;
 
 use std::fmt;
@@ -79,6 +84,15 @@ use distance::PdistKernels;
 use merge::{GpuMatrix, MergeKernels};
 use prep::Plan;
 use prim::PrimKernels;
+use prim_exact::{CandidateKernel, Declined};
+
+/// Room for exact Prim's candidate pairs in f32: this many per point, and
+/// [`PAIR_ROOM_BASE`] more (8 bytes each, on the device and the host). On
+/// data without ties there are about n - 1 (the f32 tree's own edges) and
+/// a few near-ties.
+const PAIR_ROOM_PER_POINT: usize = 8;
+/// See [`PAIR_ROOM_PER_POINT`].
+const PAIR_ROOM_BASE: usize = 1 << 16;
 
 /// The GPU backend: a device, its queue and the compiled kernels, built
 /// once and reused for every call.
@@ -87,7 +101,11 @@ pub struct GpuBackend {
     pdist: PdistKernels,
     merge: MergeKernels,
     prim: PrimKernels,
+    candidates: CandidateKernel,
     max_block_bytes: u64,
+    /// Room for the candidate pairs of exact Prim in f32 in place of
+    /// [`PAIR_ROOM_PER_POINT`]'s (for tests).
+    pair_room: Option<usize>,
     /// What the runs did that the caller should hear of (distances
     /// computed on the CPU, and why), drained by [`Backend::take_notes`].
     notes: std::sync::Mutex<Vec<String>>,
@@ -116,13 +134,16 @@ impl GpuBackend {
         let pdist = PdistKernels::new(&ctx);
         let merge = MergeKernels::new(&ctx)?;
         let prim = PrimKernels::new(&ctx)?;
+        let candidates = CandidateKernel::new(&ctx)?;
         let max_block_bytes = ctx.max_binding_bytes();
         Ok(GpuBackend {
             ctx,
             pdist,
             merge,
             prim,
+            candidates,
             max_block_bytes,
+            pair_room: None,
             notes: std::sync::Mutex::new(Vec::new()),
         })
     }
@@ -214,19 +235,11 @@ impl Backend for GpuBackend {
             .unwrap_or_default()
     }
 
-    /// Prim on the device in f64 only: in f32 the device's own distances
-    /// would decide the merges (an f32 kernel's distance is not the
-    /// rounding of the exact one, so the candidates argument of the matrix
-    /// path does not carry over), and single linkage takes the matrix
-    /// path, or the CPU's O(n m) path where the exact matrix would not fit.
-    fn single_path(&self, n: usize) -> SinglePath {
-        if self.ctx.precision == Precision::F64 {
-            SinglePath::Device
-        } else if crate::memory::check_condensed_fits(n, Precision::F64).is_ok() {
-            SinglePath::Matrix
-        } else {
-            SinglePath::CpuWithoutMatrix
-        }
+    /// Prim on the device, in either precision: in f32 the device's tree
+    /// narrows the pairs down and the host decides among them in f64
+    /// (`prim_exact.rs`), so Z is the CPU's either way.
+    fn single_path(&self, _n: usize) -> SinglePath {
+        SinglePath::Device
     }
 
     /// Where the device has TIMESTAMP_QUERY.
@@ -291,20 +304,56 @@ impl Backend for GpuBackend {
             // Prim's loop is all device calls.
             let counters = &self.ctx.counters;
             let edges = counters.timed(Count::MergeNanos, || {
-                counters.timed(Count::DeviceCallNanos, || {
-                    prim::prim_edges(&self.ctx, &self.prim, data, n, m)
-                })
+                if self.ctx.precision == Precision::F64 {
+                    counters
+                        .timed(Count::DeviceCallNanos, || {
+                            prim::prim_edges(&self.ctx, &self.prim, data, n, m)
+                        })
+                        .map(Ok)
+                } else {
+                    let room = self.pair_room.unwrap_or_else(|| {
+                        n.saturating_mul(PAIR_ROOM_PER_POINT)
+                            .saturating_add(PAIR_ROOM_BASE)
+                    });
+                    prim_exact::prim_edges_exact(
+                        &self.ctx,
+                        &self.prim,
+                        &self.candidates,
+                        data,
+                        n,
+                        m,
+                        room,
+                    )
+                }
             })?;
-            return crate::linkage::single_from_edges(n, edges, self.ctx.precision);
-        }
-        if path == Some(SinglePath::CpuWithoutMatrix) {
-            self.note(
-                "single linkage ran on the CPU without the distance matrix: the exact \
-                 matrix would not fit in memory, and Prim's algorithm on this f32 adapter \
-                 would let f32 distances decide the merges"
-                    .into(),
-            );
-            return crate::linkage::single_euclidean(x);
+            let edges = match edges {
+                Ok(edges) => edges,
+                Err(why) => {
+                    self.note(format!(
+                        "single linkage ran on the CPU without the distance matrix: {}",
+                        match why {
+                            Declined::Range => "the points' spread is beyond the range that \
+                                exact Prim's algorithm on this f32 adapter can hold"
+                                .to_string(),
+                            Declined::TooManyPairs(k) => format!(
+                                "exact Prim's algorithm on this f32 adapter found {k} pairs \
+                                 within f32's error of a tie, more than it has room for (data \
+                                 with many exactly tied distances, such as large groups of \
+                                 identical points)"
+                            ),
+                            Declined::Disconnected => "this f32 adapter's distances broke \
+                                their error bound, so its tree could not be refined"
+                                .to_string(),
+                            Declined::Overflow => "distances overflow f64".to_string(),
+                            Declined::Incomplete => "this f32 adapter did not run the search \
+                                for candidate pairs to the end"
+                                .to_string(),
+                        }
+                    ));
+                    return crate::linkage::single_euclidean(x);
+                }
+            };
+            return crate::linkage::single_from_edges(n, edges, Precision::F64);
         }
         // The host holds the matrix too: without it when it would not fit.
         if let Some(z) =
@@ -447,6 +496,7 @@ pub fn shader_sources(precision: Precision) -> Vec<(&'static str, String)> {
         ("scatter_columns.wgsl", merge::SCATTER_WGSL),
         ("prim_update.wgsl", prim::PRIM_UPDATE_WGSL),
         ("prim_select.wgsl", prim::PRIM_SELECT_WGSL),
+        ("prim_candidates.wgsl", prim_exact::PRIM_CANDIDATES_WGSL),
     ]
     .into_iter()
     .map(|(name, src)| (name, context::for_precision(src, precision)))

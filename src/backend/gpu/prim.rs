@@ -15,6 +15,7 @@
 use super::context::GpuContext;
 use crate::backend::stats::Count;
 use crate::error::{Error, Result};
+use crate::linkage::relabel::SlotMerge;
 
 /// The kernel sources.
 pub(crate) const PRIM_UPDATE_WGSL: &str = include_str!("../../../shaders/prim_update.wgsl");
@@ -106,8 +107,8 @@ fn params_bytes(ctx: &GpuContext, n: usize, m: usize, groups: (u32, u32), count:
 }
 
 /// The edges of Prim's tree over the row-major observations `x` (n x m),
-/// starting at point 0, in the order they were found: (point in the tree,
-/// new point, distance).
+/// starting at point 0, in the order they were found: (point added last,
+/// new point, distance), in the device's precision.
 ///
 /// # Errors
 /// [`Error::TooLargeForGpu`] when the observations do not fit one binding
@@ -119,7 +120,7 @@ pub(crate) fn prim_edges(
     x: &[f64],
     n: usize,
     m: usize,
-) -> Result<Vec<(usize, usize, f64)>> {
+) -> Result<Vec<SlotMerge>> {
     let elem = ctx.elem_bytes();
     let x_bytes = (n * m.max(1)) as u64 * elem;
     if x_bytes > ctx.max_binding_bytes() || n >= u32::MAX as usize {
@@ -225,6 +226,10 @@ pub(crate) fn prim_edges(
     Ok(a.chunks_exact(4)
         .zip(b.chunks_exact(4))
         .zip(d)
-        .map(|((a, b), d)| (point(a), point(b), d))
+        .map(|((a, b), dist)| SlotMerge {
+            a: point(a),
+            b: point(b),
+            dist,
+        })
         .collect())
 }

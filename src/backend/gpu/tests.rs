@@ -219,3 +219,92 @@ fn a_lost_device_is_a_gpu_error_not_a_panic() {
     let e = b.linkage_condensed(y, Method::Ward).unwrap_err();
     assert!(matches!(e, Error::Gpu { .. }), "{e}");
 }
+
+/// Points from a fixed generator: uniform in [0, 1), or on a small integer
+/// grid (many exactly tied distances and some identical points).
+fn points(n: usize, m: usize, seed: u64, f: impl Fn(f64) -> f64) -> Array2<f64> {
+    let mut s = seed;
+    Array2::from_shape_fn((n, m), |_| {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        f((s >> 11) as f64 / (1u64 << 53) as f64)
+    })
+}
+
+#[test]
+fn exact_prim_in_f32_gives_the_cpus_z_to_the_bit_ties_included() {
+    let Some(b) = backend(Precision::F32) else {
+        return;
+    };
+    assert_eq!(b.single_path(1000), SinglePath::Device);
+    let cases = [
+        ("uniform", points(300, 3, 1, |u| u)),
+        ("grid", points(300, 2, 2, |u| (u * 8.0).floor())),
+        ("far from the origin", points(200, 4, 3, |u| 1e6 + u)),
+        (
+            "close pairs",
+            points(200, 2, 4, |u| (u * 10.0).floor() + u * 1e-6),
+        ),
+        ("many features", points(120, 64, 5, |u| u - 0.5)),
+        ("several workgroups", points(600, 1, 6, |u| u)),
+        // 2048 features: columns in two dispatches.
+        ("two dispatches", points(520, 2048, 7, |u| u)),
+        ("two points", points(2, 3, 8, |u| u)),
+    ];
+    for (what, x) in cases {
+        let g = b
+            .linkage(x.view(), Method::Single, &Metric::Euclidean)
+            .unwrap();
+        let c = crate::linkage::single_euclidean(x.view()).unwrap();
+        assert_eq!(g, c, "{what}");
+        assert_eq!(b.take_notes(), Vec::<String>::new(), "{what}: no fallback");
+    }
+}
+
+#[test]
+fn exact_prim_in_f32_lists_few_pairs_beyond_the_trees_own() {
+    let Some(b) = backend(Precision::F32) else {
+        return;
+    };
+    let x = points(400, 3, 9, |u| u);
+    let data = x.as_slice().unwrap();
+    // Room for the tree's n - 1 edges and 10% more is enough.
+    let merges =
+        prim_exact::prim_edges_exact(&b.ctx, &b.prim, &b.candidates, data, 400, 3, 439).unwrap();
+    assert!(merges.is_ok(), "{merges:?}");
+    let declined =
+        prim_exact::prim_edges_exact(&b.ctx, &b.prim, &b.candidates, data, 400, 3, 398).unwrap();
+    assert!(
+        matches!(declined, Err(Declined::TooManyPairs(k)) if (399..=439).contains(&k)),
+        "{declined:?}"
+    );
+}
+
+#[test]
+fn exact_prim_in_f32_falls_back_to_the_cpu_on_too_many_ties_saying_so() {
+    let Some(mut b) = backend(Precision::F32) else {
+        return;
+    };
+    // 3 points with 60 copies each: 3 x 1770 pairs at distance 0.
+    let x = Array2::from_shape_fn((180, 2), |(i, k)| ((i % 3) * (k + 1)) as f64);
+    b.pair_room = Some(1000);
+    let g = b
+        .linkage(x.view(), Method::Single, &Metric::Euclidean)
+        .unwrap();
+    assert_eq!(g, crate::linkage::single_euclidean(x.view()).unwrap());
+    let notes = b.take_notes();
+    assert!(
+        notes.len() == 1
+            && notes[0].contains("ran on the CPU")
+            && notes[0].contains("more than it has room for"),
+        "{notes:?}"
+    );
+    // With room, the device's answer is the same.
+    b.pair_room = None;
+    let g = b
+        .linkage(x.view(), Method::Single, &Metric::Euclidean)
+        .unwrap();
+    assert_eq!(g, crate::linkage::single_euclidean(x.view()).unwrap());
+    assert_eq!(b.take_notes(), Vec::<String>::new());
+}
