@@ -235,7 +235,10 @@ impl<T: Real> WorkingMatrix<T> {
         };
         let scan_below = |chunk: &[usize]| {
             let mut t = Top2::UNKNOWN;
-            for &i in chunk {
+            for (k, &i) in chunk.iter().enumerate() {
+                if let Some(&ahead) = chunk.get(k + PREFETCH_AHEAD) {
+                    prefetch(self.d.as_ptr(), self.off[ahead].wrapping_add(x));
+                }
                 push(&mut t, self.d[self.off[i].wrapping_add(x)].to_f64(), i);
             }
             t
@@ -312,7 +315,11 @@ impl<T: Real> WorkingMatrix<T> {
         let work = |chunk: &[usize]| -> (Nearest, Vec<(usize, f64)>) {
             let mut best = Nearest::NONE;
             let mut below = Vec::new();
-            for &i in chunk {
+            for (k, &i) in chunk.iter().enumerate() {
+                if let Some(&ahead) = chunk.get(k + PREFETCH_AHEAD) {
+                    prefetch(ptr.get(), condensed_at(off, ahead, x));
+                    prefetch(ptr.get(), condensed_at(off, ahead, y));
+                }
                 let (ix, iy) = (condensed_at(off, i, x), condensed_at(off, i, y));
                 assert!(ix < len && iy < len);
                 // SAFETY: both indices are in bounds (checked above); each i
@@ -357,6 +364,26 @@ impl<T: Real> WorkingMatrix<T> {
             )
         }
     }
+}
+
+/// How many slots ahead the column scans prefetch. A column of the
+/// condensed matrix is strided by n - i - 1 at row i, a stride that changes
+/// at every step, which the hardware's stride prefetchers do not follow.
+const PREFETCH_AHEAD: usize = 48;
+
+/// Asks for the cache line of `base + index` (a hint: an address outside
+/// the allocation is never read, and never faults).
+#[inline(always)]
+fn prefetch<T>(base: *const T, index: usize) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint that neither reads nor faults; the
+    // address is only computed (wrapping), never dereferenced.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(index).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (base, index);
 }
 
 /// The condensed index of (i, j), i != j, from the row offsets of
