@@ -4,8 +4,13 @@
     python benches/compare.py [--n 2000 10000 20000] [--d 32]
         [--methods single complete average weighted centroid median ward]
         [--repeat 1] [--hclust PATH] [--skip scipy fastcluster]
-        [--gpu auto|yes|no] [--vector]
-        [--timeout 600] [--out benches/results/table.md]
+        [--gpu auto|yes|no] [--vector] [--algorithm auto|tree|vector|matrix]
+        [--busy] [--timeout 600] [--out benches/results/table.md]
+
+The tools take turns run by run (with --repeat K, every tool's first run
+before any tool's second), so that a slow spell of a shared machine falls
+on all of them. --busy keeps one core busy with `yes > /dev/null` (started
+and stopped by this script) for the whole measurement.
 
 Every (tool, method, n) runs in a fresh process of its own, so that its peak
 RSS is its own. Peak RSS comes from GNU time (`/usr/bin/time -f "%e %M"`,
@@ -227,6 +232,8 @@ def run_tool(tool, method, data, workdir, args, use_gnu_time) -> Run:
         argv = [str(args.hclust), "linkage", str(data), "--method", method, "-o", str(zout)]
         if args.vector:
             argv += ["--memory", "low"]
+        if args.algorithm:
+            argv += ["--algorithm", args.algorithm]
         if tool == "hclust-gpu":
             argv += ["--backend", "gpu"]
         if args.hclust_threads:
@@ -413,14 +420,16 @@ def main() -> int:
     ap.add_argument("--vector", action="store_true",
                     help="the paths without a distance matrix: hclust --memory low against "
                          "fastcluster.linkage_vector (single, ward, centroid, median; scipy is skipped)")
+    ap.add_argument("--algorithm", choices=["auto", "tree", "vector", "matrix"], default=None,
+                    help="hclust's --algorithm (default: hclust's own choice)")
+    ap.add_argument("--busy", action="store_true",
+                    help="keep one core busy with `yes > /dev/null` while measuring")
     args = ap.parse_args()
     if args.vector:
         args.skip = sorted(set(args.skip) | {"scipy"})
         args.methods = [m for m in args.methods if m in VECTOR_METHODS] or list(VECTOR_METHODS)
     if args.repeat < 1:
         ap.error("--repeat must be >= 1")
-
-    import numpy as np
 
     if not (args.hclust.is_file() and os.access(args.hclust, os.X_OK)):
         print(f"error: no hclust binary at {args.hclust}; run `cargo build --release` first", file=sys.stderr)
@@ -465,6 +474,18 @@ def main() -> int:
     machine = machine_info(args)
     print("\n".join(machine), file=sys.stderr, flush=True)
 
+    busy = subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) if args.busy else None
+    try:
+        return measure_all(args, tools, machine, busy)
+    finally:
+        if busy is not None:
+            busy.kill()
+            busy.wait()
+
+
+def measure_all(args, tools, machine, busy) -> int:
+    import numpy as np
+
     results: dict[tuple[int, str, str], Result] = {}
     agrees: dict[tuple[int, str], str] = {}
     fc_agrees: dict[tuple[int, str], str] = {}
@@ -476,13 +497,18 @@ def main() -> int:
             np.save(data, make_blobs(n, args.d))
             for method in args.methods:
                 zs = {}
+                cell = {tool: Result() for tool in tools}
+                failed = set()
                 for tool in tools:
-                    res = Result()
-                    wd = tmp / f"{tool}_{n}_{method}"
-                    wd.mkdir()
-                    for k in range(args.repeat):
+                    (tmp / f"{tool}_{n}_{method}").mkdir()
+                # The tools take turns, run by run.
+                for k in range(args.repeat):
+                    for tool in tools:
+                        if tool in failed:
+                            continue
+                        wd = tmp / f"{tool}_{n}_{method}"
                         run = run_tool(tool, method, data, wd, args, args._gnu_time)
-                        res.runs.append(run)
+                        cell[tool].runs.append(run)
                         label = f"{tool:11s} n={n:<6d} {method:8s}"
                         if args.repeat > 1:
                             label += f" #{k + 1}"
@@ -490,12 +516,14 @@ def main() -> int:
                             print(f"  {label} {fmt_time(run.time)} s, peak {mib(run.peak_kib)} MiB", file=sys.stderr, flush=True)
                         else:
                             print(f"  {label} FAILED: {run.reason}", file=sys.stderr, flush=True)
-                            break
+                            failed.add(tool)
+                            continue
                         z = np.load(run.z)
                         if tool in zs and compare_z(z, zs[tool]) != "yes":
                             print(f"  warning: {tool} gave different Z on repeat", file=sys.stderr)
                         zs[tool] = z
-                    results[(n, method, tool)] = res
+                for tool in tools:
+                    results[(n, method, tool)] = cell[tool]
                 ref = zs.get("scipy")
                 for tool, dest in (("hclust", agrees), ("hclust-gpu", gpu_agrees), ("fastcluster", fc_agrees)):
                     if args.vector and tool == "hclust" and "hclust" in zs and "fastcluster" in zs:
@@ -574,7 +602,10 @@ def main() -> int:
         f"`{cmdline.strip()}` on {time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
         "",
         f"Data: blobs, 10 isotropic Gaussian clusters in d={args.d}, numpy default_rng(0), float64; "
-        f"metric euclidean; best of {args.repeat} run(s).",
+        f"metric euclidean; best of {args.repeat} run(s), the tools taking turns"
+        + (f"; hclust --algorithm {args.algorithm}" if args.algorithm else "")
+        + ("; `yes > /dev/null` kept one core busy throughout" if busy is not None else "")
+        + ".",
         "",
         *machine,
         "",

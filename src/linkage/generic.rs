@@ -1,7 +1,7 @@
 //! The generic algorithm (Müllner, arXiv:1109.2378) for centroid and median
 //! linkage, which are not reducible, as scipy runs it.
 
-use super::method::Method;
+use super::method::{with_constant_method, Method};
 use ndarray::Array2;
 use rayon::prelude::*;
 
@@ -211,11 +211,19 @@ impl<T: Real> GenericStore for WorkingMatrix<T> {
             pos,
             bounds,
         } = step;
-        let update = |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size[i]);
-        let (_, lowered) =
-            self.update_row_below::<_, Nearest>(x, y, &active[..pos], update, None, Some(bounds));
-        self.update_row::<_, Nearest>(x, y, &active[pos + 1..], update, None);
-        Ok(lowered)
+        Ok(with_constant_method!(method, |M| {
+            let update = |dxi: f64, dyi: f64, i: usize| M.update(dxi, dyi, dist, nx, ny, size[i]);
+            let (_, lowered) = self.update_row_below::<_, Nearest>(
+                x,
+                y,
+                &active[..pos],
+                update,
+                None,
+                Some(bounds),
+            );
+            self.update_row::<_, Nearest>(x, y, &active[pos + 1..], update, None);
+            lowered
+        }))
     }
 }
 

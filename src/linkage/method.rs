@@ -123,6 +123,46 @@ impl FromStr for Method {
     }
 }
 
+/// Runs `$body` with `$m` bound to a constant copy of `$method`, once per
+/// method, so that the Lance-Williams formula a closure in `$body` calls
+/// (`$m.update(...)`) is resolved when the merge loop is compiled rather
+/// than matched at every entry of every row.
+macro_rules! with_constant_method {
+    ($method:expr, |$m:ident| $body:expr) => {
+        match $method {
+            $crate::linkage::Method::Single => {
+                const $m: $crate::linkage::Method = $crate::linkage::Method::Single;
+                $body
+            }
+            $crate::linkage::Method::Complete => {
+                const $m: $crate::linkage::Method = $crate::linkage::Method::Complete;
+                $body
+            }
+            $crate::linkage::Method::Average => {
+                const $m: $crate::linkage::Method = $crate::linkage::Method::Average;
+                $body
+            }
+            $crate::linkage::Method::Weighted => {
+                const $m: $crate::linkage::Method = $crate::linkage::Method::Weighted;
+                $body
+            }
+            $crate::linkage::Method::Centroid => {
+                const $m: $crate::linkage::Method = $crate::linkage::Method::Centroid;
+                $body
+            }
+            $crate::linkage::Method::Median => {
+                const $m: $crate::linkage::Method = $crate::linkage::Method::Median;
+                $body
+            }
+            $crate::linkage::Method::Ward => {
+                const $m: $crate::linkage::Method = $crate::linkage::Method::Ward;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_constant_method;
+
 #[cfg(test)]
 mod tests {
     use super::*;

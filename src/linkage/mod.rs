@@ -24,6 +24,7 @@ pub(crate) mod relabel;
 pub(crate) mod rounds;
 pub(crate) mod rows;
 pub(crate) mod sourced;
+mod split;
 mod validate;
 mod vector;
 mod ward_tree;

@@ -2,7 +2,7 @@
 //! ward), with scipy's tie-breaking, over a distance matrix or over cluster
 //! centroids.
 
-use super::method::Method;
+use super::method::{with_constant_method, Method};
 use super::relabel::SlotMerge;
 use super::working::{remove_sorted, Nearest, Top2, WorkingMatrix};
 use crate::error::Result;
@@ -170,15 +170,18 @@ impl<T: Real> ChainStore for MatrixChain<T> {
         self.size[x] = 0;
         self.size[y] = nx + ny;
         let pos = active.binary_search(&y).expect("y is active");
-        let (size, method) = (&self.size, self.method);
-        let update = |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size[i]);
+        let size = &self.size;
         let (below, above) = active.split_at(pos);
-        let lo = self
-            .d
-            .update_row(x, y, below, update, Some(&mut self.cache));
-        let hi = self
-            .d
-            .update_row(x, y, &above[1..], update, Some(&mut self.cache));
+        let (lo, hi) = with_constant_method!(self.method, |M| {
+            let update = |dxi: f64, dyi: f64, i: usize| M.update(dxi, dyi, dist, nx, ny, size[i]);
+            let lo = self
+                .d
+                .update_row(x, y, below, update, Some(&mut self.cache));
+            let hi = self
+                .d
+                .update_row(x, y, &above[1..], update, Some(&mut self.cache));
+            (lo, hi)
+        });
         self.cache[y] = Top2 {
             best: lo.better(hi),
             second: Nearest::NONE,
