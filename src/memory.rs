@@ -73,3 +73,30 @@ mod tests {
         assert_eq!(human_bytes(1_600_000), "1.6 MB");
     }
 }
+
+/// Asks Linux to back `buffer` with 2 MiB pages (transparent huge pages,
+/// `madvise(MADV_HUGEPAGE)`), before its pages are first touched: the
+/// merge loops read the condensed matrix down its columns, one entry per
+/// row, each in another 4 KiB page, so with small pages nearly every read
+/// of a column misses the TLB. Only a hint: where the kernel has no huge
+/// pages to give (or on other systems) nothing changes.
+pub(crate) fn advise_huge_pages<T>(buffer: &mut [T]) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        let bytes = std::mem::size_of_val(buffer);
+        if bytes < 4 << 20 {
+            return;
+        }
+        let start = buffer.as_mut_ptr() as usize;
+        let aligned = start.next_multiple_of(PAGE);
+        let len = (start + bytes - aligned) / PAGE * PAGE;
+        // SAFETY: the range lies inside `buffer`'s allocation; MADV_HUGEPAGE
+        // changes how its pages are backed, never their contents.
+        unsafe {
+            libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buffer;
+}

@@ -62,6 +62,8 @@ pub(super) fn pdist_checked<T: Real>(
     let data = standard.as_slice().expect("standard layout is contiguous");
     let obs = Obs { data, n, m };
     let mut out = vec![T::from_f64(0.0); n * (n - 1) / 2];
+    // Before the first write: the merge loops read it down its columns.
+    crate::memory::advise_huge_pages(&mut out);
     if !compute(&obs, metric, &mut out)? {
         // Rare: find the first bad value again, sequentially.
         let k = out
