@@ -63,17 +63,6 @@ pub fn check_condensed_fits(n: usize, precision: Precision) -> Result<()> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn human_readable_sizes() {
-        assert_eq!(human_bytes(159_999_200_000), "160.0 GB");
-        assert_eq!(human_bytes(1_600_000), "1.6 MB");
-    }
-}
-
 /// Asks Linux to back `buffer` with 2 MiB pages (transparent huge pages,
 /// `madvise(MADV_HUGEPAGE)`), before its pages are first touched: the
 /// merge loops read the condensed matrix down its columns, one entry per
@@ -99,4 +88,24 @@ pub(crate) fn advise_huge_pages<T>(buffer: &mut [T]) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = buffer;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_readable_sizes() {
+        assert_eq!(human_bytes(159_999_200_000), "160.0 GB");
+        assert_eq!(human_bytes(1_600_000), "1.6 MB");
+    }
+
+    #[test]
+    fn huge_page_advice_leaves_the_contents_alone() {
+        for len in [0, 10, 3 << 20] {
+            let mut v: Vec<f64> = (0..len).map(|i| i as f64).collect();
+            advise_huge_pages(&mut v[len / 3..]);
+            assert!(v.iter().enumerate().all(|(i, &x)| x == i as f64));
+        }
+    }
 }
