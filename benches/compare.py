@@ -43,7 +43,6 @@ import json
 import os
 import platform
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -335,10 +334,19 @@ def machine_info(args) -> list[str]:
         f"- cores: {os.cpu_count()} logical, {usable} usable by this process; memory {mem}",
         f"- OS: {platform.system()} {platform.release()}; Python {platform.python_version()}",
         f"- numpy {ver('numpy')}, scipy {ver('scipy')}, fastcluster {ver('fastcluster')}",
-        f"- {hver} ({args.hclust}), threads: {threads}",
+        f"- {hver} ({shown_path(args.hclust)}), threads: {threads}",
         f"- peak RSS via: {'GNU time' if args._gnu_time else 'python wrapper (RUSAGE_CHILDREN)'}",
         f"- hclust GPU: {args._gpu_note}",
     ]
+
+
+def shown_path(p: Path) -> str:
+    """A path as the results show it: relative to the repository when inside
+    it, else the file's name alone (no machine's paths in committed results)."""
+    try:
+        return str(Path(p).resolve().relative_to(REPO.resolve()))
+    except ValueError:
+        return Path(p).name
 
 
 def gpu_adapters(hclust: Path) -> list[tuple[str, str]]:
