@@ -198,10 +198,14 @@ fn linkage_condensed<'py>(
 ) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyDict>)> {
     let opts = options(method, Metric::Euclidean, backend, prec, algorithm)?;
     // The merge loop updates the matrix in place: one working copy.
-    let values = y.as_array().to_vec();
+    let y = y.as_array();
+    let y = match y.as_slice() {
+        Some(values) => CondensedMatrix::copied_from(values),
+        None => CondensedMatrix::new(y.to_vec()),
+    };
     let token = opts.cancel.clone().unwrap_or_default();
     let result = interruptible(py, &token, || {
-        CondensedMatrix::new(values).and_then(|y| linkage_condensed_with(y, &opts))
+        y.and_then(|y| linkage_condensed_with(y, &opts))
     })?;
     let report = report_dict(py, &result)?;
     Ok((result.z.into_pyarray(py), report))

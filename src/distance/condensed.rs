@@ -78,6 +78,22 @@ impl<T: Real> CondensedMatrix<T> {
         Ok(m)
     }
 
+    /// A working copy of the condensed vector `values`, checked as
+    /// [`Self::new`] checks it, in a buffer laid out for the merge loops
+    /// (transparent huge pages where Linux has them: the loops read the
+    /// matrix down its columns). Use it where the caller keeps its own
+    /// `values` (a NumPy array, say) and the linkage needs a copy to update
+    /// in place.
+    ///
+    /// # Errors
+    /// As [`Self::new`].
+    pub fn copied_from(values: &[T]) -> Result<Self> {
+        let mut data = vec![T::from_f64(0.0); values.len()];
+        crate::memory::advise_huge_pages(&mut data);
+        data.copy_from_slice(values);
+        Self::new(data)
+    }
+
     /// Wraps a condensed vector of `n` observations without validation.
     ///
     /// Internal callers that produced the values themselves use this.
@@ -248,6 +264,15 @@ impl CondensedMatrix<f64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_working_copy_is_checked_as_new_checks() {
+        let y = CondensedMatrix::copied_from(&[1.0, 2.0, 3.0]).unwrap();
+        assert_eq!((y.n(), y.into_vec()), (3, vec![1.0, 2.0, 3.0]));
+        assert!(CondensedMatrix::copied_from(&[1.0, 2.0]).is_err());
+        assert!(CondensedMatrix::<f64>::copied_from(&[1.0, -2.0, 3.0]).is_err());
+    }
+
     use super::*;
     use ndarray::array;
 
