@@ -84,7 +84,7 @@ use distance::PdistKernels;
 use merge::{GpuMatrix, MergeKernels};
 use prep::Plan;
 use prim::PrimKernels;
-use prim_exact::{CandidateKernel, Declined};
+use prim_exact::CandidateKernel;
 
 /// Room for exact Prim's candidate pairs in f32: this many per point, and
 /// [`PAIR_ROOM_BASE`] more (8 bytes each, on the device and the host). On
@@ -330,25 +330,7 @@ impl Backend for GpuBackend {
                 Ok(edges) => edges,
                 Err(why) => {
                     self.note(format!(
-                        "single linkage ran on the CPU without the distance matrix: {}",
-                        match why {
-                            Declined::Range => "the points' spread is beyond the range that \
-                                exact Prim's algorithm on this f32 adapter can hold"
-                                .to_string(),
-                            Declined::TooManyPairs(k) => format!(
-                                "exact Prim's algorithm on this f32 adapter found {k} pairs \
-                                 within f32's error of a tie, more than it has room for (data \
-                                 with many exactly tied distances, such as large groups of \
-                                 identical points)"
-                            ),
-                            Declined::Disconnected => "this f32 adapter's distances broke \
-                                their error bound, so its tree could not be refined"
-                                .to_string(),
-                            Declined::Overflow => "distances overflow f64".to_string(),
-                            Declined::Incomplete => "this f32 adapter did not run the search \
-                                for candidate pairs to the end"
-                                .to_string(),
-                        }
+                        "single linkage ran on the CPU without the distance matrix: {why}"
                     ));
                     return crate::linkage::single_euclidean(x);
                 }

@@ -106,6 +106,20 @@ fn params_bytes(ctx: &GpuContext, n: usize, m: usize, groups: (u32, u32), count:
     }
 }
 
+/// The rows `order` of the row-major `x` (m features), feature-major
+/// (`out[k * order.len() + p] = x[order[p]][k]`), so that neighbouring
+/// threads of a kernel read neighbouring values.
+pub(crate) fn feature_major(x: &[f64], m: usize, order: &[usize]) -> Vec<f64> {
+    let n = order.len();
+    let mut out = vec![0.0; n * m.max(1)];
+    for (p, &i) in order.iter().enumerate() {
+        for k in 0..m {
+            out[k * n + p] = x[i * m + k];
+        }
+    }
+    out
+}
+
 /// The edges of Prim's tree over the row-major observations `x` (n x m),
 /// starting at point 0, in the order they were found: (point added last,
 /// new point, distance), in the device's precision.
@@ -132,13 +146,8 @@ pub(crate) fn prim_edges(
     let count = n.div_ceil(WG) as u32;
     let groups = ctx.groups_2d(count);
 
-    // Feature-major, so that neighbouring threads read neighbouring values.
-    let mut by_feature = vec![0.0; n * m.max(1)];
-    for i in 0..n {
-        for k in 0..m {
-            by_feature[k * n + i] = x[i * m + k];
-        }
-    }
+    let all: Vec<usize> = (0..n).collect();
+    let by_feature = feature_major(x, m, &all);
     let x_buf = ctx.storage("prim observations", x_bytes)?;
     ctx.write_real(&x_buf, 0, &by_feature);
     drop(by_feature);

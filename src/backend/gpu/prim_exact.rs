@@ -43,7 +43,7 @@
 //! range, the caller runs the CPU's path instead and says so.
 
 use super::context::GpuContext;
-use super::prim::{prim_edges, PrimKernels};
+use super::prim::{feature_major, prim_edges, PrimKernels};
 use crate::backend::stats::Count;
 use crate::error::Result;
 use crate::linkage::relabel::SlotMerge;
@@ -228,6 +228,32 @@ pub(crate) enum Declined {
     Overflow,
 }
 
+impl std::fmt::Display for Declined {
+    /// Why the CPU ran instead, for the backend's note.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Declined::Range => f.write_str(
+                "the points' spread is beyond the range that exact Prim's algorithm on this \
+                 f32 adapter can hold",
+            ),
+            Declined::TooManyPairs(k) => write!(
+                f,
+                "exact Prim's algorithm on this f32 adapter found {k} pairs within f32's error \
+                 of a tie, more than it has room for (data with many exactly tied distances, \
+                 such as large groups of identical points)"
+            ),
+            Declined::Disconnected => f.write_str(
+                "this f32 adapter's distances broke their error bound, so its tree could not \
+                 be refined",
+            ),
+            Declined::Incomplete => f.write_str(
+                "this f32 adapter did not run the search for candidate pairs to the end",
+            ),
+            Declined::Overflow => f.write_str("distances overflow f64"),
+        }
+    }
+}
+
 /// Prim's tree of the row-major observations `x` (n x m, n >= 2) in f64
 /// from an f32 device: the edges [`crate::linkage::single_euclidean`]
 /// records, to the bit (see the module's proof), or why not.
@@ -306,12 +332,7 @@ fn candidate_pairs(
     let cap = cap
         .min((ctx.max_binding_bytes() / 8) as usize)
         .min(u32::MAX as usize - 1);
-    let mut by_feature = vec![0.0; n * m.max(1)];
-    for (p, &i) in order.iter().enumerate() {
-        for k in 0..m {
-            by_feature[k * n + p] = y[i * m + k];
-        }
-    }
+    let by_feature = feature_major(y, m, order);
     let x_buf = ctx.storage("prim candidates observations", by_feature.len() as u64 * 4)?;
     ctx.write_real(&x_buf, 0, &by_feature);
     drop(by_feature);
@@ -372,14 +393,13 @@ fn candidate_pairs(
         b0 = b1;
     }
 
-    let staging = ctx.staging("prim candidates read-back", 8 * cap.max(1) as u64)?;
     let counts = ctx.read_back(
         "the candidate count",
         ctx.encoder("prim count"),
         &found,
         0,
         8,
-        &staging,
+        &ctx.staging("prim candidates count read-back", 8)?,
     )?;
     let word = |c: &[u8]| u32::from_le_bytes(c.try_into().expect("4 bytes")) as usize;
     let (count, looked_at) = (word(&counts[..4]), word(&counts[4..8]) as u32);
@@ -398,7 +418,7 @@ fn candidate_pairs(
         &pairs,
         0,
         8 * count as u64,
-        &staging,
+        &ctx.staging("prim candidates read-back", 8 * count as u64)?,
     )?;
     Ok(Ok(raw
         .chunks_exact(8)

@@ -6,6 +6,7 @@
 use super::*;
 use crate::error::Error;
 use crate::linkage::rounds::NeighbourSource;
+use prim_exact::Declined;
 
 /// The backend, or None (test skipped) when there is no adapter.
 fn backend(precision: Precision) -> Option<GpuBackend> {
