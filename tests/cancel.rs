@@ -49,13 +49,13 @@ fn every_cpu_path_stops_when_its_token_fires() {
     let cases = [
         (
             "matrix average",
-            points(7000, 8, 1),
+            points(14000, 8, 1),
             Method::Average,
             Algorithm::Matrix,
         ),
         (
             "matrix centroid",
-            points(7000, 8, 2),
+            points(14000, 8, 2),
             Method::Centroid,
             Algorithm::Matrix,
         ),
