@@ -106,6 +106,9 @@ fn read_array<R: Read>(mut r: R, len: u64, ndim: usize, path: &Path) -> Result<(
             format!("not enough memory to read its {count} values (shape {shape})"),
         )
     })?;
+    // A condensed matrix read here is what the merge loops update in
+    // place, down its columns: huge pages before the first write.
+    crate::memory::advise_huge_pages(values.spare_capacity_mut());
     let mut chunk = vec![0u8; 1 << 16];
     let per_chunk = chunk.len() / header.dtype.size;
     let mut left = count;
