@@ -164,7 +164,7 @@ pub(crate) fn boruvka_mst(data: &[f64], n: usize, m: usize, metric: TreeMetric) 
 /// unroll), and for any number otherwise.
 fn by_dimension<M: Kernel>(data: &[f64], n: usize, m: usize, metric: M) -> Result<Mst> {
     fn go<M: Kernel, const D: usize>(data: &[f64], n: usize, m: usize, metric: M) -> Result<Mst> {
-        rounds(&mut TreeSource::<M, D>::new(data, n, m, metric), n)
+        rounds(&mut TreeSource::<M, D>::new(data, n, m, metric)?, n)
     }
     match m {
         1 => go::<M, 1>(data, n, m, metric),

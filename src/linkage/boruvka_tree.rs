@@ -33,8 +33,11 @@ pub(crate) struct TreeSource<M: Kernel, const D: usize> {
 
 impl<M: Kernel, const D: usize> TreeSource<M, D> {
     /// Builds the tree over the rows of `data` (n x m, row-major).
-    pub fn new(data: &[f64], n: usize, m: usize, metric: M) -> Self {
-        let tree = KdTree::build(data, n, m);
+    ///
+    /// # Errors
+    /// [`crate::Error::Cancelled`] when the run's token fires.
+    pub fn new(data: &[f64], n: usize, m: usize, metric: M) -> crate::error::Result<Self> {
+        let tree = KdTree::build(data, n, m)?;
         let node_comp = vec![NONE; tree.nodes.len()];
         let mut leaf_of = vec![0u32; n];
         for (v, node) in tree.nodes.iter().enumerate() {
@@ -42,12 +45,12 @@ impl<M: Kernel, const D: usize> TreeSource<M, D> {
                 leaf_of[node.start as usize..node.end as usize].fill(v as u32);
             }
         }
-        TreeSource {
+        Ok(TreeSource {
             tree,
             metric,
             node_comp,
             leaf_of,
-        }
+        })
     }
 }
 

@@ -61,9 +61,12 @@ struct CentroidTree {
 impl CentroidTree {
     /// The tree over the clusters `slots` (ascending) with centroids
     /// `centroids` (row-major) and sizes `sizes`; `n` slots in all.
-    fn build(centroids: &[f64], slots: &[u32], sizes: &[f64], m: usize, n: usize) -> Self {
+    ///
+    /// # Errors
+    /// [`crate::Error::Cancelled`] when the run's token fires.
+    fn build(centroids: &[f64], slots: &[u32], sizes: &[f64], m: usize, n: usize) -> Result<Self> {
         let k = slots.len();
-        let mut tree = KdTree::build(centroids, k, m);
+        let mut tree = KdTree::build(centroids, k, m)?;
         let mut pos_of = vec![NONE; n];
         for (pos, local) in tree.index.iter_mut().enumerate() {
             *local = slots[*local as usize];
@@ -99,7 +102,7 @@ impl CentroidTree {
                 min_slot[v] = min_slot[l].min(min_slot[r]);
             }
         }
-        CentroidTree {
+        Ok(CentroidTree {
             tree,
             parent,
             leaf_of,
@@ -109,7 +112,7 @@ impl CentroidTree {
             size,
             pos_of,
             built_with: k,
-        }
+        })
     }
 
     fn centroid(&self, slot: usize) -> &[f64] {
@@ -214,7 +217,7 @@ impl CentroidTree {
     }
 
     /// The tree over the clusters still active (slots ascending).
-    fn rebuilt(&self, n: usize) -> Self {
+    fn rebuilt(&self, n: usize) -> Result<Self> {
         let m = self.tree.m;
         let slots: Vec<u32> = (0..n as u32)
             .filter(|&s| self.pos_of[s as usize] != NONE)
@@ -238,7 +241,7 @@ impl CentroidTree {
 /// [`crate::Error::Overflow`] when a height overflows.
 pub(crate) fn ward_tree(data: &[f64], n: usize, m: usize) -> Result<Array2<f64>> {
     let slots: Vec<u32> = (0..n as u32).collect();
-    let mut t = CentroidTree::build(data, &slots, &vec![1.0; n], m, n);
+    let mut t = CentroidTree::build(data, &slots, &vec![1.0; n], m, n)?;
     let mut alive = vec![true; n];
     let mut lowest = 0usize;
     let mut active = n;
@@ -294,7 +297,7 @@ pub(crate) fn ward_tree(data: &[f64], n: usize, m: usize) -> Result<Array2<f64>>
         t.merge(x, y);
         active -= 1;
         if active > 1 && 2 * active < t.built_with {
-            t = t.rebuilt(n);
+            t = t.rebuilt(n)?;
         }
     }
     super::finite::finite_heights(sort_and_label(merges, n), Method::Ward, "f64")

@@ -13,6 +13,8 @@
 
 use rayon::prelude::*;
 
+use crate::error::Result;
+
 /// Points per leaf at most.
 pub(crate) const LEAF_SIZE: usize = 16;
 
@@ -52,23 +54,31 @@ impl KdTree {
     /// smallest box that holds them, found from its leaves up. O(n log n).
     ///
     /// Callers guarantee n >= 1 and n < 2^32.
-    pub fn build(data: &[f64], n: usize, m: usize) -> KdTree {
+    ///
+    /// # Errors
+    /// [`crate::Error::Cancelled`] when the run's token fires: checked
+    /// before each of the subtrees built apart (at most 64, each a few
+    /// tens of milliseconds at two million points), so that a run on
+    /// millions of points stops within a fraction of a second.
+    pub fn build(data: &[f64], n: usize, m: usize) -> Result<KdTree> {
         debug_assert!(n >= 1 && n < u32::MAX as usize);
         let mut index: Vec<u32> = (0..n as u32).collect();
         let (blo, bhi) = bounding_box(data, m, &index);
-        let Part { nodes, lo, hi } = build_part(data, m, &mut index, 0, 0, blo, bhi);
+        let stop = crate::cancel::current();
+        let Part { nodes, lo, hi } =
+            build_part(data, m, &mut index, 0, 0, blo, bhi, stop.as_ref())?;
         let points: Vec<f64> = index
             .par_iter()
             .flat_map_iter(|&i| data[i as usize * m..(i as usize + 1) * m].iter().copied())
             .collect();
-        KdTree {
+        Ok(KdTree {
             m,
             nodes,
             lo,
             hi,
             points,
             index,
-        }
+        })
     }
 
     /// The coordinates of the point at tree position k.
@@ -126,7 +136,9 @@ const PARALLEL_BUILD: usize = 1 << 16;
 /// The subtree over `idx` (first element at tree position `offset`, all
 /// inside the box `[blo, bhi]`): large ones split at the root on all
 /// cores, then joined in pre-order (the root, the left part, the right
-/// part, ids shifted to match).
+/// part, ids shifted to match). `stop` is the run's token (rayon's
+/// workers do not see the caller's).
+#[allow(clippy::too_many_arguments)]
 fn build_part(
     data: &[f64],
     m: usize,
@@ -135,7 +147,11 @@ fn build_part(
     depth: usize,
     blo: Vec<f64>,
     bhi: Vec<f64>,
-) -> Part {
+    stop: Option<&crate::Cancel>,
+) -> Result<Part> {
+    if stop.is_some_and(crate::Cancel::is_cancelled) {
+        return Err(crate::Error::Cancelled);
+    }
     let len = idx.len();
     if len < PARALLEL_BUILD || depth >= 6 {
         let cap = 2 * len / LEAF_SIZE + 2;
@@ -145,14 +161,15 @@ fn build_part(
             hi: Vec::with_capacity(cap * m),
         };
         build_node(data, m, idx, offset, &mut part, &mut Vec::new(), blo, bhi);
-        return part;
+        return Ok(part);
     }
     let (mid, (llo, lhi), (rlo, rhi)) = split(data, m, idx, &mut Vec::new(), blo, bhi);
     let (left, right) = idx.split_at_mut(mid);
     let (l, r) = rayon::join(
-        || build_part(data, m, left, offset, depth + 1, llo, lhi),
-        || build_part(data, m, right, offset + mid, depth + 1, rlo, rhi),
+        || build_part(data, m, left, offset, depth + 1, llo, lhi, stop),
+        || build_part(data, m, right, offset + mid, depth + 1, rlo, rhi, stop),
     );
+    let (l, r) = (l?, r?);
     let shift = |nodes: Vec<Node>, by: u32| {
         nodes.into_iter().map(move |mut node| {
             if node.left != NONE {
@@ -178,7 +195,7 @@ fn build_part(
     let mut hi: Vec<f64> = (0..m).map(|k| l.hi[k].max(r.hi[k])).collect();
     hi.extend(l.hi);
     hi.extend(r.hi);
-    Part { nodes, lo, hi }
+    Ok(Part { nodes, lo, hi })
 }
 
 /// Builds the node for `idx` (whose first element sits at tree position
@@ -303,7 +320,7 @@ mod tests {
         let data: Vec<f64> = (0..n * m)
             .map(|k| ((k * 7919) % 1013) as f64 / 17.0)
             .collect();
-        let t = KdTree::build(&data, n, m);
+        let t = KdTree::build(&data, n, m).unwrap();
         let mut seen = vec![false; n];
         for (v, node) in t.nodes.iter().enumerate() {
             let (lo, hi) = t.bounds(v);
