@@ -126,11 +126,12 @@ pub(crate) fn truncate_chain(chain: &mut Vec<usize>, in_chain: &mut [bool], len:
 
 /// The condensed matrix, updated in place with the Lance-Williams formula.
 ///
-/// Each slot's two nearest neighbours are cached and kept exact through
-/// the merges (see [`WorkingMatrix::update_row`]), so a full scan happens
-/// only when a slot's nearest neighbour was merged away and no exact second
-/// is known: the answers are those of scipy's scans, without most of the
-/// scanning.
+/// Each slot's two nearest neighbours are cached, found for all slots in
+/// one pass over the matrix at the start ([`WorkingMatrix::top2_all`]) and
+/// kept exact through the merges (see [`WorkingMatrix::update_row`]), so a
+/// full scan happens only when a slot's nearest neighbour was merged away
+/// and no exact second is known: the answers are those of scipy's scans,
+/// without most of the scanning.
 pub(crate) struct MatrixChain<T: Real = f64> {
     d: WorkingMatrix<T>,
     method: Method,
@@ -142,11 +143,12 @@ impl<T: Real> MatrixChain<T> {
     /// Takes the matrix (consumed: it is updated in place).
     pub fn new(d: WorkingMatrix<T>, method: Method) -> Self {
         let n = d.n();
+        let cache = d.top2_all();
         MatrixChain {
             d,
             method,
             size: vec![1; n],
-            cache: vec![Top2::UNKNOWN; n],
+            cache,
         }
     }
 }
@@ -182,9 +184,7 @@ impl<T: Real> ChainStore for MatrixChain<T> {
                 .update_row(x, y, &above[1..], update, Some(&mut self.cache));
             (lo, hi)
         });
-        self.cache[y] = Top2 {
-            best: lo.better(hi),
-            second: Nearest::NONE,
-        };
+        // the update saw every other active slot: the top two are exact
+        self.cache[y] = lo.merge(hi);
     }
 }

@@ -270,7 +270,7 @@ pub(crate) fn linkage_rounds(
             let (below, above) = active.split_at(pos);
             let lo = w.update_row(x, y, below, update, Some(&mut cache));
             let hi = w.update_row(x, y, &above[1..], update, Some(&mut cache));
-            let best = lo.better(hi);
+            let best = lo.best.better(hi.best);
             cache[y] = if best.index == usize::MAX {
                 Nearest {
                     dist: f64::INFINITY,

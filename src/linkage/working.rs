@@ -80,8 +80,22 @@ impl Top2 {
         a.dist < b.dist || (a.dist == b.dist && a.index < b.index)
     }
 
+    /// Takes (v, i) into the top two, where i comes after every slot seen
+    /// so far (ascending slots: a later equal distance never comes first,
+    /// so strict comparisons keep the (distance, slot) order; NaN never
+    /// enters).
+    #[inline(always)]
+    fn push_ascending(&mut self, v: f64, i: usize) {
+        if v < self.best.dist {
+            self.second = self.best;
+            self.best = Nearest { dist: v, index: i };
+        } else if v < self.second.dist {
+            self.second = Nearest { dist: v, index: i };
+        }
+    }
+
     /// The top two of both.
-    fn merge(self, other: Top2) -> Top2 {
+    pub fn merge(self, other: Top2) -> Top2 {
         let mut all = [self.best, self.second, other.best, other.second];
         all.sort_by(|a, b| {
             if Top2::before(*a, *b) {
@@ -230,16 +244,7 @@ impl<T: Real> WorkingMatrix<T> {
             _ => above,
         };
         let ox = self.off[x];
-        // Ascending slots: a later equal distance never comes first, so
-        // strict comparisons keep the (distance, slot) order.
-        let push = |t: &mut Top2, v: f64, i: usize| {
-            if v < t.best.dist {
-                t.second = t.best;
-                t.best = Nearest { dist: v, index: i };
-            } else if v < t.second.dist {
-                t.second = Nearest { dist: v, index: i };
-            }
-        };
+        let push = Top2::push_ascending;
         let scan_below = |chunk: &[usize]| {
             let mut t = Top2::UNKNOWN;
             for (k, &i) in chunk.iter().enumerate() {
@@ -274,9 +279,65 @@ impl<T: Real> WorkingMatrix<T> {
         )
     }
 
+    /// The two nearest of all other slots to every slot, as
+    /// [`Self::nearest2`] gives them with every slot active, from one pass
+    /// over the matrix in storage order instead of a scan per slot (half
+    /// of each such scan reads down a column, one cache line per entry).
+    ///
+    /// Row i's entries d(i, j), j > i, go to slot i's record in ascending
+    /// j, after what rows i' < i gave it in ascending i': each record sees
+    /// its candidates in ascending order, as the scan does. The rows are
+    /// cut into pieces with about equal entries; each piece keeps records
+    /// of its own, merged at the end in (distance, slot) order.
+    pub fn top2_all(&self) -> Vec<Top2> {
+        let n = self.n;
+        let pieces = if n < PARALLEL_TOP2_MIN {
+            1
+        } else {
+            4 * rayon::current_num_threads()
+        };
+        // rows [cuts[k], cuts[k + 1]) with about total / pieces entries each
+        let total = n * n.saturating_sub(1) / 2;
+        let mut cuts = vec![0];
+        let mut sum = 0;
+        for i in 0..n {
+            sum += n - i - 1;
+            if sum * pieces >= total * cuts.len() && cuts.len() < pieces {
+                cuts.push(i + 1);
+            }
+        }
+        cuts.push(n);
+        cuts.dedup();
+        let piece = |k: usize| {
+            let mut tops = vec![Top2::UNKNOWN; n];
+            for i in cuts[k]..cuts[k + 1] {
+                let start = self.off[i].wrapping_add(i + 1);
+                let row = &self.d[start..start + (n - i - 1)];
+                let mut t = tops[i];
+                for (top, (j, v)) in tops[i + 1..].iter_mut().zip(((i + 1)..n).zip(row)) {
+                    let v = v.to_f64();
+                    t.push_ascending(v, j);
+                    top.push_ascending(v, i);
+                }
+                tops[i] = t;
+            }
+            tops
+        };
+        (0..cuts.len() - 1)
+            .into_par_iter()
+            .map(piece)
+            .reduce_with(|mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x = x.merge(y);
+                }
+                a
+            })
+            .unwrap_or_else(|| vec![Top2::UNKNOWN; n])
+    }
+
     /// For every slot i of `others` (ascending, x and y not among them),
-    /// sets d(i, y) = f(d(i, x), d(i, y), i), and returns the nearest of
-    /// `others` to y under the new distances (ties to the lowest slot).
+    /// sets d(i, y) = f(d(i, x), d(i, y), i), and returns the two nearest
+    /// of `others` to y under the new distances (ties to the lowest slot).
     /// Disjoint writes, so the rows are updated on all cores when they are
     /// long.
     ///
@@ -290,7 +351,7 @@ impl<T: Real> WorkingMatrix<T> {
         others: &[usize],
         f: F,
         cache: Option<&mut [C]>,
-    ) -> Nearest
+    ) -> Top2
     where
         F: Fn(f64, f64, usize) -> f64 + Sync,
         C: MergeCache,
@@ -310,7 +371,7 @@ impl<T: Real> WorkingMatrix<T> {
         f: F,
         cache: Option<&mut [C]>,
         bounds: Option<&[f64]>,
-    ) -> (Nearest, Vec<(usize, f64)>)
+    ) -> (Top2, Vec<(usize, f64)>)
     where
         F: Fn(f64, f64, usize) -> f64 + Sync,
         C: MergeCache,
@@ -322,8 +383,8 @@ impl<T: Real> WorkingMatrix<T> {
         });
         let off = &self.off;
         let len = self.d.len();
-        let work = |chunk: &[usize]| -> (Nearest, Vec<(usize, f64)>) {
-            let mut best = Nearest::NONE;
+        let work = |chunk: &[usize]| -> (Top2, Vec<(usize, f64)>) {
+            let mut best = Top2::UNKNOWN;
             let mut below = Vec::new();
             for (k, &i) in chunk.iter().enumerate() {
                 if let Some(&ahead) = chunk.get(k + PREFETCH_AHEAD) {
@@ -341,12 +402,7 @@ impl<T: Real> WorkingMatrix<T> {
                     *p.add(iy) = v;
                     v.to_f64()
                 };
-                if new < best.dist {
-                    best = Nearest {
-                        dist: new,
-                        index: i,
-                    };
-                }
+                best.push_ascending(new, i);
                 if let Some(b) = bounds {
                     if new < b[i] {
                         below.push((i, new));
@@ -368,16 +424,19 @@ impl<T: Real> WorkingMatrix<T> {
                 // rayon's reduce keeps the chunks' order, so `below` stays
                 // ascending
                 others.par_chunks(CHUNK).map(work).reduce(
-                    || (Nearest::NONE, Vec::new()),
+                    || (Top2::UNKNOWN, Vec::new()),
                     |(n1, mut b1), (n2, b2)| {
                         b1.extend(b2);
-                        (n1.better(n2), b1)
+                        (n1.merge(n2), b1)
                     },
                 )
             },
         )
     }
 }
+
+/// Below this many slots, [`WorkingMatrix::top2_all`] runs as one piece.
+const PARALLEL_TOP2_MIN: usize = 1024;
 
 /// How many slots ahead the column scans prefetch. A column of the
 /// condensed matrix is strided by n - i - 1 at row i, a stride that changes
@@ -476,6 +535,36 @@ mod tests {
     }
 
     #[test]
+    fn top2_all_agrees_with_a_scan_per_slot() {
+        // one piece and several; many ties, few ties, and NaN
+        for (n, levels) in [(40, 3), (300, 1000), (PARALLEL_TOP2_MIN + 77, 5)] {
+            let mut seed = 11u64;
+            let mut d: Vec<f64> = (0..n * (n - 1) / 2)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((seed >> 33) % levels) as f64
+                })
+                .collect();
+            d[5] = f64::NAN;
+            let m = WorkingMatrix::new(n, d);
+            let all: Vec<usize> = (0..n).collect();
+            let tops = m.top2_all();
+            for (x, t) in tops.iter().enumerate() {
+                let s = m.nearest2(x, &all);
+                for (a, b) in [(t.best, s.best), (t.second, s.second)] {
+                    assert_eq!(
+                        (a.index, a.dist.to_bits()),
+                        (b.index, b.dist.to_bits()),
+                        "n = {n}, slot {x}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn top2_cache_stays_exact_through_merges() {
         // few distinct values (many ties) and many (few ties)
         for levels in [6, 1000] {
@@ -507,7 +596,7 @@ mod tests {
             remove_sorted(&mut active, x);
             let others: Vec<usize> = active.iter().copied().filter(|&i| i != y).collect();
             let s = &sizes;
-            let best = m.update_row(
+            let top = m.update_row(
                 x,
                 y,
                 &others,
@@ -515,10 +604,7 @@ mod tests {
                 Some(&mut cache),
             );
             sizes[y] = nx + ny;
-            cache[y] = Top2 {
-                best,
-                second: Nearest::NONE,
-            };
+            cache[y] = top;
             for &i in &active {
                 let fresh = m.nearest2(i, &active);
                 let c = cache[i];
