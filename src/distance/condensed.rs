@@ -264,6 +264,8 @@ impl CondensedMatrix<f64> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use ndarray::array;
 
     #[test]
     fn a_working_copy_is_checked_as_new_checks() {
@@ -272,9 +274,6 @@ mod tests {
         assert!(CondensedMatrix::copied_from(&[1.0, 2.0]).is_err());
         assert!(CondensedMatrix::<f64>::copied_from(&[1.0, -2.0, 3.0]).is_err());
     }
-
-    use super::*;
-    use ndarray::array;
 
     #[test]
     fn index_formula_matches_row_major_walk() {

@@ -129,35 +129,17 @@ impl FromStr for Method {
 /// than matched at every entry of every row.
 macro_rules! with_constant_method {
     ($method:expr, |$m:ident| $body:expr) => {
+        $crate::linkage::method::with_constant_method!(
+            @arms $method, $m, $body,
+            Single, Complete, Average, Weighted, Centroid, Median, Ward
+        )
+    };
+    (@arms $method:expr, $m:ident, $body:expr, $($variant:ident),*) => {
         match $method {
-            $crate::linkage::Method::Single => {
-                const $m: $crate::linkage::Method = $crate::linkage::Method::Single;
+            $($crate::linkage::Method::$variant => {
+                const $m: $crate::linkage::Method = $crate::linkage::Method::$variant;
                 $body
-            }
-            $crate::linkage::Method::Complete => {
-                const $m: $crate::linkage::Method = $crate::linkage::Method::Complete;
-                $body
-            }
-            $crate::linkage::Method::Average => {
-                const $m: $crate::linkage::Method = $crate::linkage::Method::Average;
-                $body
-            }
-            $crate::linkage::Method::Weighted => {
-                const $m: $crate::linkage::Method = $crate::linkage::Method::Weighted;
-                $body
-            }
-            $crate::linkage::Method::Centroid => {
-                const $m: $crate::linkage::Method = $crate::linkage::Method::Centroid;
-                $body
-            }
-            $crate::linkage::Method::Median => {
-                const $m: $crate::linkage::Method = $crate::linkage::Method::Median;
-                $body
-            }
-            $crate::linkage::Method::Ward => {
-                const $m: $crate::linkage::Method = $crate::linkage::Method::Ward;
-                $body
-            }
+            })*
         }
     };
 }

@@ -244,21 +244,20 @@ impl<T: Real> WorkingMatrix<T> {
             _ => above,
         };
         let ox = self.off[x];
-        let push = Top2::push_ascending;
         let scan_below = |chunk: &[usize]| {
             let mut t = Top2::UNKNOWN;
             for (k, &i) in chunk.iter().enumerate() {
                 if let Some(&ahead) = chunk.get(k + PREFETCH_AHEAD) {
                     prefetch(self.d.as_ptr(), self.off[ahead].wrapping_add(x));
                 }
-                push(&mut t, self.d[self.off[i].wrapping_add(x)].to_f64(), i);
+                t.push_ascending(self.d[self.off[i].wrapping_add(x)].to_f64(), i);
             }
             t
         };
         let scan_above = |chunk: &[usize]| {
             let mut t = Top2::UNKNOWN;
             for &i in chunk {
-                push(&mut t, self.d[ox.wrapping_add(i)].to_f64(), i);
+                t.push_ascending(self.d[ox.wrapping_add(i)].to_f64(), i);
             }
             t
         };
@@ -311,7 +310,7 @@ impl<T: Real> WorkingMatrix<T> {
         let piece = |k: usize| {
             let mut tops = vec![Top2::UNKNOWN; n];
             for i in cuts[k]..cuts[k + 1] {
-                let start = self.off[i].wrapping_add(i + 1);
+                let start = self.index(i, i + 1);
                 let row = &self.d[start..start + (n - i - 1)];
                 let mut t = tops[i];
                 for (top, (j, v)) in tops[i + 1..].iter_mut().zip(((i + 1)..n).zip(row)) {
