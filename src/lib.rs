@@ -20,6 +20,8 @@ pub mod precision;
 pub mod render;
 pub mod report;
 mod spatial;
+#[cfg(test)]
+mod test_rng;
 
 pub use backend::DeviceStats;
 pub use cancel::Cancel;

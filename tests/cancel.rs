@@ -6,17 +6,11 @@ use std::time::{Duration, Instant};
 use hclust::{linkage_with, Algorithm, Cancel, Error, LinkageOptions, Method};
 use ndarray::Array2;
 
+mod common;
+
+/// Uniform points: enough spread for distinct distances.
 fn points(n: usize, m: usize, seed: u64) -> Array2<f64> {
-    // A small LCG: enough spread for distinct distances.
-    let mut s = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    Array2::from_shape_fn((n, m), |_| {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    })
+    common::Lcg(seed).matrix(n, m, |u| u)
 }
 
 /// Starts the run, fires the token after `delay`, and returns the result

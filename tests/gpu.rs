@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::{fixture_names, matrix, read_json, vector};
+use common::{fixture_names, matrix, read_json, vector, Lcg};
 use hclust::backend::gpu::{adapters_report, GpuBackend};
 use hclust::backend::{Backend, CpuBackend, Precision, SinglePath};
 use hclust::datasets::chain;
@@ -44,23 +44,6 @@ fn gpu(precision: Precision) -> Option<GpuBackend> {
             None
         }
         Err(e) => panic!("the GPU backend failed to start: {e}"),
-    }
-}
-
-/// Deterministic uniform numbers in [0, 1).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn matrix(&mut self, n: usize, m: usize, f: impl Fn(f64) -> f64) -> Array2<f64> {
-        Array2::from_shape_fn((n, m), |_| f(self.next()))
     }
 }
 
@@ -375,7 +358,7 @@ fn separated(k: usize) -> Array2<f64> {
         } else {
             -side / 2.0
         };
-        corner + 0.01 * side * rng.next()
+        corner + 0.01 * side * rng.uniform()
     })
 }
 
@@ -411,9 +394,9 @@ fn f32_gives_the_cpu_z_where_distances_collide_in_f32() {
             // About two per row: lists of candidates the device can hold.
             if k % 97 == 0 {
                 // Off any lattice, so that averages of them do not tie.
-                1.0 + (k as f64 + rng.next()) * 2f64.powi(-40)
+                1.0 + (k as f64 + rng.uniform()) * 2f64.powi(-40)
             } else {
-                1.5 + rng.next()
+                1.5 + rng.uniform()
             }
         })
         .collect();
@@ -565,7 +548,7 @@ fn the_device_counts_describe_the_run_and_start_again_from_zero() {
     };
     let n = 300;
     let mut rng = Lcg(17);
-    let x = Array2::from_shape_fn((n, 4), |_| rng.next());
+    let x = Array2::from_shape_fn((n, 4), |_| rng.uniform());
     let elem = if b.precision() == Precision::F64 {
         8
     } else {

@@ -254,13 +254,8 @@ fn the_automatic_choice_says_what_ran() {
 /// Points drawn with replacement from `k` distinct ones (a small LCG, so
 /// the test needs no fixture).
 fn heaps_of_duplicates(n: usize, k: usize, seed: u64) -> Array2<f64> {
-    let mut state = seed;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rng = common::Lcg(seed);
+    let mut next = || rng.uniform();
     let base: Vec<[f64; 2]> = (0..k)
         .map(|_| [next() * 4.0 - 2.0, next() * 4.0 - 2.0])
         .collect();

@@ -225,13 +225,8 @@ fn default_mahalanobis_matches_scipy_to_rounding() {
     }
     // A better-posed case: 300 pseudo-random points in 3-D (checked against
     // a direct computation of sqrt(d^T inv(cov) d)).
-    let mut state = 7u64;
-    let x = Array2::from_shape_fn((300, 3), |(_, k)| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64 / (1u64 << 53) as f64) * (k + 1) as f64
-    });
+    let mut rng = crate::test_rng::Lcg(7);
+    let x = Array2::from_shape_fn((300, 3), |(_, k)| rng.uniform() * (k + 1) as f64);
     let got = run(&x, Metric::Mahalanobis { vi: None });
     let cov = super::linalg::covariance(x.as_slice().unwrap(), 300, 3);
     let inv = super::linalg::invert_spd(&cov, 3).unwrap();
@@ -649,13 +644,8 @@ fn custom_metric_results_are_checked() {
 
 /// A pseudo-random n x m matrix.
 fn noise(n: usize, m: usize, seed: u64) -> Array2<f64> {
-    let mut state = seed;
-    Array2::from_shape_fn((n, m), |_| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.3
-    })
+    let mut rng = crate::test_rng::Lcg(seed);
+    Array2::from_shape_fn((n, m), |_| rng.uniform() - 0.3)
 }
 
 #[test]

@@ -109,12 +109,9 @@ impl NeighbourSource for BruteSource {
 /// A deterministic pseudo-random condensed matrix of n points in 3-D;
 /// with `grid`, the points lie on a 4 x 4 x 4 integer grid (many ties).
 pub(crate) fn points(n: usize, seed: u64, grid: bool) -> Vec<f64> {
-    let mut s = seed;
+    let mut rng = crate::test_rng::Lcg(seed);
     let mut next = || {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+        let u = rng.uniform();
         if grid {
             (u * 4.0).floor()
         } else {

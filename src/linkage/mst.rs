@@ -172,13 +172,10 @@ mod tests {
     use crate::linkage::rows::squared_euclidean;
 
     fn observations(n: usize, m: usize, seed: u64, grid: bool) -> Vec<f64> {
-        let mut s = seed;
+        let mut rng = crate::test_rng::Lcg(seed);
         (0..n * m)
             .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+                let u = rng.uniform();
                 if grid {
                     (u * 4.0).floor()
                 } else {

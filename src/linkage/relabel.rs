@@ -236,13 +236,8 @@ mod tests {
         // A random tree on 70,000 points with few distinct distances (many
         // ties), long enough for the packed sort.
         let n = 70_000usize;
-        let mut state = 12345u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize
-        };
+        let mut rng = crate::test_rng::Lcg(12345);
+        let mut next = || rng.high() as usize;
         let merges: Vec<SlotMerge> = (1..n)
             .map(|i| SlotMerge {
                 a: i,

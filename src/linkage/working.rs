@@ -537,14 +537,9 @@ mod tests {
     fn top2_all_agrees_with_a_scan_per_slot() {
         // one piece and several; many ties, few ties, and NaN
         for (n, levels) in [(40, 3), (300, 1000), (PARALLEL_TOP2_MIN + 77, 5)] {
-            let mut seed = 11u64;
+            let mut rng = crate::test_rng::Lcg(11);
             let mut d: Vec<f64> = (0..n * (n - 1) / 2)
-                .map(|_| {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    ((seed >> 33) % levels) as f64
-                })
+                .map(|_| (rng.high() % levels) as f64)
                 .collect();
             d[5] = f64::NAN;
             let m = WorkingMatrix::new(n, d);
@@ -573,13 +568,8 @@ mod tests {
 
     fn top2_scenario(levels: u64) {
         let n = 40;
-        let mut seed = 7u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 33) % levels) as f64 + 1.0
-        };
+        let mut rng = crate::test_rng::Lcg(7);
+        let mut next = || (rng.high() % levels) as f64 + 1.0;
         let d: Vec<f64> = (0..n * (n - 1) / 2).map(|_| next()).collect();
         let mut m = WorkingMatrix::new(n, d);
         let mut active: Vec<usize> = (0..n).collect();

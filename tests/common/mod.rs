@@ -103,3 +103,23 @@ pub const TIE_FREE_OBSERVATIONS: [&str; 6] = [
     "random_d10",
     "random_d100",
 ];
+
+/// Deterministic pseudo-random numbers (a 64-bit LCG with Knuth's MMIX
+/// constants): the same test data on every machine, without a fixture.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// A uniform f64 in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// An n x m matrix of `f(uniform())`.
+    pub fn matrix(&mut self, n: usize, m: usize, f: impl Fn(f64) -> f64) -> Array2<f64> {
+        Array2::from_shape_fn((n, m), |_| f(self.uniform()))
+    }
+}

@@ -440,16 +440,9 @@ mod tests {
         f64::from(s.sqrt())
     }
 
-    fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (*seed >> 11) as f64 / (1u64 << 53) as f64
-    }
-
     #[test]
     fn the_bound_holds_for_f32_distances_of_awkward_data() {
-        let mut seed = 11;
+        let mut rng = crate::test_rng::Lcg(11);
         // (n, m, offset, spread): far from the origin, tiny differences,
         // many features.
         for (n, m, offset, spread) in [
@@ -460,7 +453,7 @@ mod tests {
             (30, 1, 0.0, 1e-200),
         ] {
             let x: Vec<f64> = (0..n * m)
-                .map(|_| offset + spread * (lcg(&mut seed) - 0.5))
+                .map(|_| offset + spread * (rng.uniform() - 0.5))
                 .collect();
             let Prepared { y, radius, scale } = prepare(&x, n, m).expect("in range");
             assert!(radius <= 1.0, "{radius}");

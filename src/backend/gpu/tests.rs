@@ -224,13 +224,8 @@ fn a_lost_device_is_a_gpu_error_not_a_panic() {
 /// Points from a fixed generator: uniform in [0, 1), or on a small integer
 /// grid (many exactly tied distances and some identical points).
 fn points(n: usize, m: usize, seed: u64, f: impl Fn(f64) -> f64) -> Array2<f64> {
-    let mut s = seed;
-    Array2::from_shape_fn((n, m), |_| {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        f((s >> 11) as f64 / (1u64 << 53) as f64)
-    })
+    let mut rng = crate::test_rng::Lcg(seed);
+    Array2::from_shape_fn((n, m), |_| f(rng.uniform()))
 }
 
 #[test]
