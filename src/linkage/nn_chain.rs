@@ -171,20 +171,13 @@ impl<T: Real> ChainStore for MatrixChain<T> {
         let (nx, ny) = (self.size[x], self.size[y]);
         self.size[x] = 0;
         self.size[y] = nx + ny;
-        let pos = active.binary_search(&y).expect("y is active");
         let size = &self.size;
-        let (below, above) = active.split_at(pos);
-        let (lo, hi) = with_constant_method!(self.method, |M| {
+        let top = with_constant_method!(self.method, |M| {
             let update = |dxi: f64, dyi: f64, i: usize| M.update(dxi, dyi, dist, nx, ny, size[i]);
-            let lo = self
-                .d
-                .update_row(x, y, below, update, Some(&mut self.cache));
-            let hi = self
-                .d
-                .update_row(x, y, &above[1..], update, Some(&mut self.cache));
-            (lo, hi)
+            self.d
+                .update_row(x, y, active, update, Some(&mut self.cache))
         });
         // the update saw every other active slot: the top two are exact
-        self.cache[y] = lo.merge(hi);
+        self.cache[y] = top;
     }
 }

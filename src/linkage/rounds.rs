@@ -263,14 +263,10 @@ pub(crate) fn linkage_rounds(
             size[y] = nx + ny;
             is_active[x] = false;
             remove_sorted(&mut active, x);
-            let pos = active.binary_search(&y).expect("y is active");
             let size_ref = &size;
             let update =
                 |dxi: f64, dyi: f64, i: usize| method.update(dxi, dyi, dist, nx, ny, size_ref[i]);
-            let (below, above) = active.split_at(pos);
-            let lo = w.update_row(x, y, below, update, Some(&mut cache));
-            let hi = w.update_row(x, y, &above[1..], update, Some(&mut cache));
-            let best = lo.best.better(hi.best);
+            let best = w.update_row(x, y, &active, update, Some(&mut cache)).best;
             cache[y] = if best.index == usize::MAX {
                 Nearest {
                     dist: f64::INFINITY,

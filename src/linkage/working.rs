@@ -334,11 +334,12 @@ impl<T: Real> WorkingMatrix<T> {
             .unwrap_or_else(|| vec![Top2::UNKNOWN; n])
     }
 
-    /// For every slot i of `others` (ascending, x and y not among them),
+    /// For every slot i of `others` (ascending, x not among them; y, if
+    /// there, is skipped, so the active slots can be passed as they are),
     /// sets d(i, y) = f(d(i, x), d(i, y), i), and returns the two nearest
     /// of `others` to y under the new distances (ties to the lowest slot).
     /// Disjoint writes, so the rows are updated on all cores when they are
-    /// long.
+    /// long: one split of the whole row, below y and above it.
     ///
     /// With `cache` (one entry per slot: its two nearest active slots, or
     /// unknown), the entries stay exact through the merge: see
@@ -389,6 +390,9 @@ impl<T: Real> WorkingMatrix<T> {
                 if let Some(&ahead) = chunk.get(k + PREFETCH_AHEAD) {
                     prefetch(ptr.get(), condensed_at(off, ahead, x));
                     prefetch(ptr.get(), condensed_at(off, ahead, y));
+                }
+                if i == y {
+                    continue;
                 }
                 let (ix, iy) = (condensed_at(off, i, x), condensed_at(off, i, y));
                 assert!(ix < len && iy < len);
@@ -583,7 +587,12 @@ mod tests {
             let dist = m.get(x, y);
             let (nx, ny) = (sizes[x], sizes[y]);
             remove_sorted(&mut active, x);
-            let others: Vec<usize> = active.iter().copied().filter(|&i| i != y).collect();
+            // y left out, or left in for the update to skip
+            let others: Vec<usize> = if active.len() % 2 == 0 {
+                active.iter().copied().filter(|&i| i != y).collect()
+            } else {
+                active.clone()
+            };
             let s = &sizes;
             let top = m.update_row(
                 x,
