@@ -208,20 +208,15 @@ impl<T: Real> GenericStore for WorkingMatrix<T> {
             ny,
             size,
             active,
-            pos,
+            pos: _,
             bounds,
         } = step;
         Ok(with_constant_method!(method, |M| {
             let update = |dxi: f64, dyi: f64, i: usize| M.update(dxi, dyi, dist, nx, ny, size[i]);
-            let (_, lowered) = self.update_row_below::<_, Nearest>(
-                x,
-                y,
-                &active[..pos],
-                update,
-                None,
-                Some(bounds),
-            );
-            self.update_row::<_, Nearest>(x, y, &active[pos + 1..], update, None);
+            // one update of the whole row (y is skipped), so that the
+            // split between threads is measured on whole rows
+            let (_, lowered) =
+                self.update_row_below::<_, Nearest>(x, y, active, update, None, Some(bounds));
             lowered
         }))
     }

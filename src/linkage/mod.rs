@@ -25,6 +25,7 @@ pub(crate) mod rounds;
 pub(crate) mod rows;
 pub(crate) mod sourced;
 mod split;
+mod team;
 mod validate;
 mod vector;
 mod ward_tree;

@@ -1,10 +1,9 @@
 //! The choice between one thread and all of them for the merge loops'
 //! per-merge scans and updates, made by measuring both as the loop runs.
 //!
-//! A parallel scan of a few thousand entries gains on a quiet machine and
-//! loses on a busy one: rayon's fork-join waits for its slowest part, and a
-//! thread that another process has pushed off its core holds up the whole
-//! merge. Neither a fixed threshold nor the core count knows which case
+//! A parallel scan of a thousand entries or more gains on a quiet machine
+//! and can lose on a busy one, where the helper thread (see
+//! [`super::team`]) shares a core with another process and comes late. Neither a fixed threshold nor the core count knows which case
 //! holds, so [`AdaptiveSplit`] times both ways on the rows as they come
 //! (every [`PROBE_EVERY`] calls it runs each way once) and takes the one
 //! with the smaller time per entry. Both ways compute the same values in
@@ -14,7 +13,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Rows shorter than this always run on one thread.
-pub(crate) const PARALLEL_MIN: usize = 2048;
+pub(crate) const PARALLEL_MIN: usize = 1024;
 
 /// Each way is timed again once in this many calls.
 const PROBE_EVERY: u32 = 32;

@@ -1,15 +1,17 @@
 //! The condensed matrix as the merge loops use it: O(1) index arithmetic
 //! without multiplications, and the two scans every loop needs (nearest
-//! active neighbour, Lance-Williams update of one row) run on both cores when
-//! the rows are long.
+//! active neighbour, Lance-Williams update of one row) run on every core
+//! when the rows are long, shared with helper threads that stay awake
+//! through the loop ([`super::team`]).
 
 use rayon::prelude::*;
 
-use super::split::AdaptiveSplit;
+use super::split::{AdaptiveSplit, PARALLEL_MIN};
+use super::team::Team;
 use crate::precision::Real;
 
 /// Chunk length for the parallel scans.
-const CHUNK: usize = 1024;
+const CHUNK: usize = 512;
 
 /// A condensed distance matrix being merged in place, stored in `T` (f64,
 /// or f32 for half the memory). Values are read as f64, the updates are
@@ -25,6 +27,9 @@ pub(crate) struct WorkingMatrix<T: Real = f64> {
     /// updates ([`Self::update_row_below`]), measured apart.
     scans: AdaptiveSplit,
     updates: AdaptiveSplit,
+    /// The threads that share the scans and updates that are split
+    /// (helpers that stay awake between merges: see [`Team`]).
+    team: Team,
 }
 
 /// The best candidate of a scan: the smallest value, ties to the lowest
@@ -208,6 +213,7 @@ impl<T: Real> WorkingMatrix<T> {
             off,
             scans: AdaptiveSplit::default(),
             updates: AdaptiveSplit::default(),
+            team: Team::new(n > PARALLEL_MIN),
         }
     }
 
@@ -244,10 +250,12 @@ impl<T: Real> WorkingMatrix<T> {
             _ => above,
         };
         let ox = self.off[x];
-        let scan_below = |chunk: &[usize]| {
+        // below[start..end]; the prefetch looks ahead in the whole list, so
+        // that a chunk's first entries were asked for by the chunk before
+        let scan_below = |start: usize, end: usize| {
             let mut t = Top2::UNKNOWN;
-            for (k, &i) in chunk.iter().enumerate() {
-                if let Some(&ahead) = chunk.get(k + PREFETCH_AHEAD) {
+            for (k, &i) in below[start..end].iter().enumerate() {
+                if let Some(&ahead) = below.get(start + k + PREFETCH_AHEAD) {
                     prefetch(self.d.as_ptr(), self.off[ahead].wrapping_add(x));
                 }
                 t.push_ascending(self.d[self.off[i].wrapping_add(x)].to_f64(), i);
@@ -263,17 +271,24 @@ impl<T: Real> WorkingMatrix<T> {
         };
         self.scans.run(
             candidates.len(),
-            || scan_below(below).merge(scan_above(above)),
+            || scan_below(0, below.len()).merge(scan_above(above)),
             || {
-                let lo = below
-                    .par_chunks(CHUNK)
-                    .map(scan_below)
-                    .reduce(|| Top2::UNKNOWN, Top2::merge);
-                let hi = above
-                    .par_chunks(CHUNK)
-                    .map(scan_above)
-                    .reduce(|| Top2::UNKNOWN, Top2::merge);
-                lo.merge(hi)
+                // chunks of the column below x, then of the row above it
+                let nb = below.len().div_ceil(CHUNK);
+                let chunks = nb + above.len().div_ceil(CHUNK);
+                let part = |t: &mut Top2, k: usize| {
+                    let found = if k < nb {
+                        let (start, end) = chunk_range(below.len(), k);
+                        scan_below(start, end)
+                    } else {
+                        scan_above(chunk_of(above, k - nb))
+                    };
+                    *t = t.merge(found);
+                };
+                self.team
+                    .for_chunks(chunks, || Top2::UNKNOWN, part)
+                    .into_iter()
+                    .fold(Top2::UNKNOWN, Top2::merge)
             },
         )
     }
@@ -360,9 +375,9 @@ impl<T: Real> WorkingMatrix<T> {
     }
 
     /// [`Self::update_row`], also returning, in ascending slot order, the
-    /// slots i whose new d(i, y) is below `bounds[i]` with that distance
-    /// (the generic algorithm's lower-bound update, without a second pass
-    /// over the column).
+    /// slots i < y whose new d(i, y) is below `bounds[i]` with that
+    /// distance (the generic algorithm's lower-bound update, without a
+    /// second pass over the column).
     pub fn update_row_below<F, C>(
         &mut self,
         x: usize,
@@ -383,11 +398,13 @@ impl<T: Real> WorkingMatrix<T> {
         });
         let off = &self.off;
         let len = self.d.len();
-        let work = |chunk: &[usize]| -> (Top2, Vec<(usize, f64)>) {
+        // others[start..end], prefetching ahead in the whole list (see
+        // `nearest2`)
+        let work = |start: usize, end: usize| -> (Top2, Vec<(usize, f64)>) {
             let mut best = Top2::UNKNOWN;
             let mut below = Vec::new();
-            for (k, &i) in chunk.iter().enumerate() {
-                if let Some(&ahead) = chunk.get(k + PREFETCH_AHEAD) {
+            for (k, &i) in others[start..end].iter().enumerate() {
+                if let Some(&ahead) = others.get(start + k + PREFETCH_AHEAD) {
                     prefetch(ptr.get(), condensed_at(off, ahead, x));
                     prefetch(ptr.get(), condensed_at(off, ahead, y));
                 }
@@ -407,7 +424,7 @@ impl<T: Real> WorkingMatrix<T> {
                 };
                 best.push_ascending(new, i);
                 if let Some(b) = bounds {
-                    if new < b[i] {
+                    if i < y && new < b[i] {
                         below.push((i, new));
                     }
                 }
@@ -422,17 +439,29 @@ impl<T: Real> WorkingMatrix<T> {
         };
         self.updates.run(
             others.len(),
-            || work(others),
+            || work(0, others.len()),
             || {
-                // rayon's reduce keeps the chunks' order, so `below` stays
-                // ascending
-                others.par_chunks(CHUNK).map(work).reduce(
+                let part = |acc: &mut (Top2, Vec<(usize, f64)>), k: usize| {
+                    let (start, end) = chunk_range(others.len(), k);
+                    let (t, b) = work(start, end);
+                    acc.0 = acc.0.merge(t);
+                    acc.1.extend(b);
+                };
+                let parts = self.team.for_chunks(
+                    others.len().div_ceil(CHUNK),
                     || (Top2::UNKNOWN, Vec::new()),
-                    |(n1, mut b1), (n2, b2)| {
-                        b1.extend(b2);
-                        (n1.merge(n2), b1)
-                    },
-                )
+                    part,
+                );
+                let mut top = Top2::UNKNOWN;
+                let mut below = Vec::new();
+                for (t, b) in parts {
+                    top = top.merge(t);
+                    below.extend(b);
+                }
+                // the participants took the chunks in no fixed order; the
+                // slots are distinct
+                below.sort_unstable_by_key(|&(i, _)| i);
+                (top, below)
             },
         )
     }
@@ -471,6 +500,17 @@ fn condensed_at(off: &[usize], i: usize, j: usize) -> usize {
     } else {
         off[j].wrapping_add(i)
     }
+}
+
+/// The k-th chunk of [`CHUNK`] slots of `list`.
+fn chunk_of(list: &[usize], k: usize) -> &[usize] {
+    let (start, end) = chunk_range(list.len(), k);
+    &list[start..end]
+}
+
+/// The bounds of the k-th chunk of [`CHUNK`] entries of a list of `len`.
+fn chunk_range(len: usize, k: usize) -> (usize, usize) {
+    (k * CHUNK, len.min((k + 1) * CHUNK))
 }
 
 /// Removes `x` from an ascending list of slots.
