@@ -561,6 +561,40 @@ mod tests {
     }
 
     #[test]
+    fn split_update_agrees_with_serial() {
+        // The first calls of an AdaptiveSplit take one thread, then all
+        // (see `AdaptiveSplit`): the same merge on copies of one matrix
+        // must give the same matrix, top two and lowered bounds either way.
+        let n = super::super::split::PARALLEL_MIN + 1900;
+        let mut rng = crate::test_rng::Lcg(5);
+        let d: Vec<f64> = (0..n * (n - 1) / 2)
+            .map(|_| (rng.high() % 50) as f64)
+            .collect();
+        let (x, y) = (300, 2000);
+        let others: Vec<usize> = (0..n).filter(|&i| i != x).collect();
+        let bounds: Vec<f64> = (0..n).map(|i| (i % 40) as f64).collect();
+        // one matrix (and team) throughout, its values reset before each run
+        let mut m = WorkingMatrix::new(n, d.clone());
+        let mut seen = None;
+        for _ in 0..40 {
+            m.d.copy_from_slice(&d);
+            let (top, lowered) = m.update_row_below::<_, Nearest>(
+                x,
+                y,
+                &others,
+                |a, b, _| 0.5 * (a + b),
+                None,
+                Some(&bounds),
+            );
+            assert!(lowered.windows(2).all(|w| w[0].0 < w[1].0), "ascending");
+            assert!(lowered.iter().all(|&(i, v)| i < y && v < bounds[i]));
+            let run = (m.d.clone(), top.best.index, top.second.index, lowered);
+            let first = seen.get_or_insert_with(|| run.clone());
+            assert!(*first == run, "a split run differs");
+        }
+    }
+
+    #[test]
     fn parallel_scan_agrees_with_serial() {
         let n = super::super::split::PARALLEL_MIN + 2600;
         let mut d = vec![3.0; n * (n - 1) / 2];
