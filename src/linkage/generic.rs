@@ -198,6 +198,20 @@ impl<T: Real> GenericStore for WorkingMatrix<T> {
         Ok(self.nearest(x, candidates))
     }
 
+    fn nearest_above_each(&mut self, active: &[usize]) -> Result<Vec<Nearest>> {
+        if active.len() == self.n() {
+            // every slot active (the start): a scan of each row in storage
+            // order, on all cores
+            return self.nearest_above_all();
+        }
+        (0..active.len().saturating_sub(1))
+            .map(|k| {
+                crate::cancel::check()?;
+                Ok(self.nearest(active[k], &active[k + 1..]))
+            })
+            .collect()
+    }
+
     fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>> {
         let &MergeStep {
             method,

@@ -349,6 +349,39 @@ impl<T: Real> WorkingMatrix<T> {
             .unwrap_or_else(|| vec![Top2::UNKNOWN; n])
     }
 
+    /// For every slot x < n - 1, its nearest slot above it with every slot
+    /// active, as [`Self::nearest`] gives it: row x's entries d(x, j),
+    /// j > x, lie side by side, so each is one forward scan, and the rows
+    /// are shared among rayon's threads.
+    ///
+    /// # Errors
+    /// [`crate::Error::Cancelled`] when the run's token fires (checked
+    /// between blocks of rows, on the calling thread, which holds it).
+    pub fn nearest_above_all(&self) -> crate::Result<Vec<Nearest>> {
+        let n = self.n;
+        let mut out = vec![Nearest::NONE; n.saturating_sub(1)];
+        let block = out.len().div_ceil(16).max(1);
+        for (b, rows) in out.chunks_mut(block).enumerate() {
+            crate::cancel::check()?;
+            rows.par_iter_mut().enumerate().for_each(|(k, o)| {
+                let x = b * block + k;
+                let start = self.index(x, x + 1);
+                let mut best = Nearest::NONE;
+                for (j, v) in self.d[start..start + (n - x - 1)].iter().enumerate() {
+                    let v = v.to_f64();
+                    if v < best.dist {
+                        best = Nearest {
+                            dist: v,
+                            index: x + 1 + j,
+                        };
+                    }
+                }
+                *o = best;
+            });
+        }
+        Ok(out)
+    }
+
     /// For every slot i of `others` (ascending, x not among them; y, if
     /// there, is skipped, so the active slots can be passed as they are),
     /// sets d(i, y) = f(d(i, x), d(i, y), i), and returns the two nearest
@@ -632,6 +665,36 @@ mod tests {
                         "n = {n}, slot {x}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn nearest_above_all_agrees_with_a_scan_per_slot() {
+        for (n, levels) in [(2, 3), (40, 3), (PARALLEL_TOP2_MIN + 77, 5), (500, 1000)] {
+            let mut rng = crate::test_rng::Lcg(3);
+            let mut d: Vec<f64> = (0..n * (n - 1) / 2)
+                .map(|_| (rng.high() % levels) as f64)
+                .collect();
+            d[0] = f64::NAN;
+            if n > 3 {
+                // a row with nothing below infinity
+                let m = WorkingMatrix::new(n, d.clone());
+                for j in n - 3..n {
+                    d[m.index(n - 4, j)] = f64::INFINITY;
+                }
+            }
+            let m = WorkingMatrix::new(n, d);
+            let all: Vec<usize> = (0..n).collect();
+            let fast = m.nearest_above_all().unwrap();
+            assert_eq!(fast.len(), n - 1);
+            for (x, f) in fast.iter().enumerate() {
+                let s = m.nearest(x, &all[x + 1..]);
+                assert_eq!(
+                    (f.index, f.dist.to_bits()),
+                    (s.index, s.dist.to_bits()),
+                    "n = {n}, slot {x}"
+                );
             }
         }
     }
