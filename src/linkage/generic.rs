@@ -153,12 +153,7 @@ pub(crate) trait GenericStore {
     /// # Errors
     /// As [`Self::nearest_among`].
     fn nearest_above_each(&mut self, active: &[usize]) -> Result<Vec<Nearest>> {
-        (0..active.len().saturating_sub(1))
-            .map(|k| {
-                crate::cancel::check()?;
-                self.nearest_among(active[k], &active[k + 1..])
-            })
-            .collect()
+        nearest_above_each_by_scans(self, active)
     }
 
     /// Merges slot x into slot y (see [`MergeStep`]). Returns, in
@@ -168,6 +163,24 @@ pub(crate) trait GenericStore {
     /// # Errors
     /// A failure of the device, for a store on one.
     fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>>;
+}
+
+/// [`GenericStore::nearest_above_each`] as one
+/// [`GenericStore::nearest_among`] per slot.
+///
+/// # Errors
+/// As [`GenericStore::nearest_among`]; [`Error::Cancelled`] when the run's
+/// token fires (checked at each slot).
+fn nearest_above_each_by_scans<S: GenericStore + ?Sized>(
+    d: &mut S,
+    active: &[usize],
+) -> Result<Vec<Nearest>> {
+    (0..active.len().saturating_sub(1))
+        .map(|k| {
+            crate::cancel::check()?;
+            d.nearest_among(active[k], &active[k + 1..])
+        })
+        .collect()
 }
 
 /// One merge of the generic algorithm, as a store needs it: slot x merges
@@ -204,12 +217,7 @@ impl<T: Real> GenericStore for WorkingMatrix<T> {
             // order, on all cores
             return self.nearest_above_all();
         }
-        (0..active.len().saturating_sub(1))
-            .map(|k| {
-                crate::cancel::check()?;
-                Ok(self.nearest(active[k], &active[k + 1..]))
-            })
-            .collect()
+        nearest_above_each_by_scans(self, active)
     }
 
     fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>> {

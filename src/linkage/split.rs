@@ -3,8 +3,8 @@
 //!
 //! A parallel scan of a thousand entries or more gains on a quiet machine
 //! and can lose on a busy one, where the helper thread (see
-//! [`super::team`]) shares a core with another process and comes late. Neither a fixed threshold nor the core count knows which case
-//! holds, so [`AdaptiveSplit`] times both ways on the rows as they come
+//! [`super::team`]) shares a core with another process and comes late.
+//! Neither a fixed threshold nor the core count knows which case holds, so [`AdaptiveSplit`] times both ways on the rows as they come
 //! (every [`PROBE_EVERY`] calls it runs each way once) and takes the one
 //! with the smaller time per entry. Both ways compute the same values in
 //! the same order of ties, so the choice never changes Z.

@@ -37,15 +37,15 @@ const YIELD_AFTER: Duration = Duration::from_micros(10);
 /// At most this many helpers (beside the calling thread).
 const MAX_HELPERS: usize = 7;
 
-/// The job every participant runs once, as the helpers see it: a pointer
-/// to a `&dyn Fn()` on the poster's stack, valid until every helper has
-/// reported back (the poster waits for that before it returns).
+/// The job as the helpers see it: a pointer to a `&dyn Fn()` on the
+/// poster's stack, valid while the job is open and until every helper
+/// that came in has left (the poster waits for that before it returns).
 type JobPtr = *mut &'static (dyn Fn() + Sync);
 
 /// What the poster and the helpers share.
 struct Shared {
-    /// Bumped once per job; a helper runs each job whose number it has not
-    /// seen.
+    /// Bumped once per job; a helper tries to come into each job whose
+    /// number it has not seen.
     epoch: AtomicUsize,
     job: AtomicPtr<&'static (dyn Fn() + Sync)>,
     /// [`OPEN`] while the current job takes helpers, plus the number of
@@ -66,14 +66,15 @@ pub(crate) struct Team {
 }
 
 impl Team {
-    /// A team as large as rayon's pool (capped), or an empty one (the
-    /// caller alone) when the pool has one thread or `wanted` is false.
-    pub fn new(wanted: bool) -> Team {
-        let helpers = if wanted {
-            rayon::current_num_threads().clamp(1, MAX_HELPERS + 1) - 1
-        } else {
-            0
-        };
+    /// A team as large as rayon's pool (capped at [`MAX_HELPERS`]
+    /// helpers): the caller alone when the pool has one thread.
+    pub fn new() -> Team {
+        Team::with_helpers(rayon::current_num_threads().clamp(1, MAX_HELPERS + 1) - 1)
+    }
+
+    /// A team of the caller and `helpers` helper threads (fewer where a
+    /// thread cannot be started).
+    pub fn with_helpers(helpers: usize) -> Team {
         let shared = Arc::new(Shared {
             epoch: AtomicUsize::new(0),
             job: AtomicPtr::new(std::ptr::null_mut()),
@@ -133,8 +134,9 @@ impl Team {
         results.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `job` once on the caller and once on every helper, and returns
-    /// when all have finished. A panic in any of them is raised here.
+    /// Runs `job` on the caller and on every helper that comes in before
+    /// the caller's own run ends, and returns when all of them have
+    /// finished. A panic in any of them is raised here.
     fn run(&self, job: &(dyn Fn() + Sync)) {
         if self.handles.is_empty() {
             job();
@@ -266,8 +268,7 @@ mod tests {
 
     #[test]
     fn every_chunk_runs_once_across_the_team() {
-        for wanted in [false, true] {
-            let team = Team::new(wanted);
+        for team in [Team::with_helpers(0), Team::new()] {
             for chunks in [0, 1, 7, 1000] {
                 let parts =
                     team.for_chunks(chunks, Vec::new, |acc: &mut Vec<usize>, k| acc.push(k));
@@ -281,7 +282,7 @@ mod tests {
 
     #[test]
     fn jobs_after_the_helpers_park_still_run() {
-        let team = Team::new(true);
+        let team = Team::new();
         let sum = |n: usize| -> usize {
             team.for_chunks(n, || 0, |a: &mut usize, k| *a += k)
                 .into_iter()
@@ -294,7 +295,7 @@ mod tests {
 
     #[test]
     fn a_panic_in_a_chunk_reaches_the_caller() {
-        let team = Team::new(true);
+        let team = Team::new();
         let r = catch_unwind(AssertUnwindSafe(|| {
             team.for_chunks(64, || (), |_, k| assert!(k != 40, "chunk 40"));
         }));

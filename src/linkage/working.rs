@@ -6,9 +6,10 @@
 
 use rayon::prelude::*;
 
-use super::split::{AdaptiveSplit, PARALLEL_MIN};
+use super::split::AdaptiveSplit;
 use super::team::Team;
 use crate::precision::Real;
+use std::sync::OnceLock;
 
 /// Chunk length for the parallel scans.
 const CHUNK: usize = 512;
@@ -28,8 +29,10 @@ pub(crate) struct WorkingMatrix<T: Real = f64> {
     scans: AdaptiveSplit,
     updates: AdaptiveSplit,
     /// The threads that share the scans and updates that are split
-    /// (helpers that stay awake between merges: see [`Team`]).
-    team: Team,
+    /// (helpers that stay awake between merges: see [`Team`]), started by
+    /// the first split, so that a matrix whose rows never split starts
+    /// none.
+    team: OnceLock<Team>,
 }
 
 /// The best candidate of a scan: the smallest value, ties to the lowest
@@ -213,8 +216,13 @@ impl<T: Real> WorkingMatrix<T> {
             off,
             scans: AdaptiveSplit::default(),
             updates: AdaptiveSplit::default(),
-            team: Team::new(n > PARALLEL_MIN),
+            team: OnceLock::new(),
         }
+    }
+
+    /// The team for the split scans and updates, started on first use.
+    fn team(&self) -> &Team {
+        self.team.get_or_init(Team::new)
     }
 
     /// The number of observations.
@@ -285,7 +293,7 @@ impl<T: Real> WorkingMatrix<T> {
                     };
                     *t = t.merge(found);
                 };
-                self.team
+                self.team()
                     .for_chunks(chunks, || Top2::UNKNOWN, part)
                     .into_iter()
                     .fold(Top2::UNKNOWN, Top2::merge)
@@ -480,7 +488,7 @@ impl<T: Real> WorkingMatrix<T> {
                     acc.0 = acc.0.merge(t);
                     acc.1.extend(b);
                 };
-                let parts = self.team.for_chunks(
+                let parts = self.team().for_chunks(
                     others.len().div_ceil(CHUNK),
                     || (Top2::UNKNOWN, Vec::new()),
                     part,
@@ -596,8 +604,9 @@ mod tests {
     #[test]
     fn split_update_agrees_with_serial() {
         // The first calls of an AdaptiveSplit take one thread, then all
-        // (see `AdaptiveSplit`): the same merge on copies of one matrix
-        // must give the same matrix, top two and lowered bounds either way.
+        // (see `AdaptiveSplit`): the same merge, run again and again on one
+        // matrix reset to the same values, must give the same matrix, top
+        // two and lowered bounds either way.
         let n = super::super::split::PARALLEL_MIN + 1900;
         let mut rng = crate::test_rng::Lcg(5);
         let d: Vec<f64> = (0..n * (n - 1) / 2)
