@@ -7,6 +7,7 @@
 //! the merges and a union-find relabelling), and the generic algorithm for
 //! centroid and median (rows in merge order).
 
+mod argmin;
 mod boruvka;
 mod boruvka_dense;
 mod boruvka_tree;

@@ -6,6 +6,7 @@
 
 use rayon::prelude::*;
 
+use super::argmin::first_min;
 use super::split::AdaptiveSplit;
 use super::team::Team;
 use crate::precision::Real;
@@ -359,8 +360,9 @@ impl<T: Real> WorkingMatrix<T> {
 
     /// For every slot x < n - 1, its nearest slot above it with every slot
     /// active, as [`Self::nearest`] gives it: row x's entries d(x, j),
-    /// j > x, lie side by side, so each is one forward scan, and the rows
-    /// are shared among rayon's threads.
+    /// j > x, lie side by side, so each is one forward scan (several lanes
+    /// at a time: [`first_min`]), and the rows are shared among rayon's
+    /// threads.
     ///
     /// # Errors
     /// [`crate::Error::Cancelled`] when the run's token fires (checked
@@ -374,17 +376,12 @@ impl<T: Real> WorkingMatrix<T> {
             rows.par_iter_mut().enumerate().for_each(|(k, o)| {
                 let x = b * block + k;
                 let start = self.index(x, x + 1);
-                let mut best = Nearest::NONE;
-                for (j, v) in self.d[start..start + (n - x - 1)].iter().enumerate() {
-                    let v = v.to_f64();
-                    if v < best.dist {
-                        best = Nearest {
-                            dist: v,
-                            index: x + 1 + j,
-                        };
-                    }
+                if let Some((dist, j)) = first_min(&self.d[start..start + (n - x - 1)]) {
+                    *o = Nearest {
+                        dist,
+                        index: x + 1 + j,
+                    };
                 }
-                *o = best;
             });
         }
         Ok(out)
