@@ -156,13 +156,24 @@ pub(crate) trait GenericStore {
         nearest_above_each_by_scans(self, active)
     }
 
-    /// Merges slot x into slot y (see [`MergeStep`]). Returns, in
-    /// ascending order, the slots z < y whose new distance to y is below
-    /// `bounds[z]`, with that distance.
+    /// Merges slot x into slot y (see [`MergeStep`]): what the new
+    /// distances of y tell, see [`Merged`].
     ///
     /// # Errors
     /// A failure of the device, for a store on one.
-    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>>;
+    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Merged>;
+}
+
+/// What a store learnt of the merged slot y's new distances while it
+/// computed them.
+pub(crate) struct Merged {
+    /// In ascending order, the slots z < y whose new distance to y is below
+    /// `bounds[z]`, with that distance.
+    pub lowered: Vec<(usize, f64)>,
+    /// y's nearest active slot above it, as [`GenericStore::nearest_among`]
+    /// would find it, when the store found it on the way (`None`: the
+    /// caller scans).
+    pub above_y: Option<Nearest>,
 }
 
 /// [`GenericStore::nearest_above_each`] as one
@@ -220,7 +231,7 @@ impl<T: Real> GenericStore for WorkingMatrix<T> {
         nearest_above_each_by_scans(self, active)
     }
 
-    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>> {
+    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Merged> {
         let &MergeStep {
             method,
             x,
@@ -236,10 +247,15 @@ impl<T: Real> GenericStore for WorkingMatrix<T> {
         Ok(with_constant_method!(method, |M| {
             let update = |dxi: f64, dyi: f64, i: usize| M.update(dxi, dyi, dist, nx, ny, size[i]);
             // one update of the whole row (y is skipped), so that the
-            // split between threads is measured on whole rows
-            let (_, lowered) =
+            // split between threads is measured on whole rows; the top two
+            // of the slots above y are y's new neighbours, found without a
+            // second pass over its row
+            let (top, lowered) =
                 self.update_row_below::<_, Nearest>(x, y, active, update, None, Some(bounds));
-            lowered
+            Merged {
+                lowered,
+                above_y: Some(top.best),
+            }
         }))
     }
 }
@@ -273,7 +289,7 @@ impl GenericStore for Centroids {
         Ok(nearest_row(&self.data, self.m, xr, candidates, |s, _| s))
     }
 
-    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>> {
+    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Merged> {
         let &MergeStep {
             method,
             x,
@@ -297,7 +313,7 @@ impl GenericStore for Centroids {
             self.data[y * m + k] = wx * self.data[x * m + k] + wy * self.data[y * m + k];
         }
         let (data, yr) = (&self.data, &self.data[y * m..(y + 1) * m]);
-        Ok(active[..pos]
+        let lowered = active[..pos]
             .par_chunks(512)
             .map(|chunk| {
                 let mut sq = [0.0f64; 512];
@@ -312,7 +328,11 @@ impl GenericStore for Centroids {
             .reduce(Vec::new, |mut a, b| {
                 a.extend(b);
                 a
-            }))
+            });
+        Ok(Merged {
+            lowered,
+            above_y: None,
+        })
     }
 }
 
@@ -373,7 +393,7 @@ pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Re
         remove_sorted(&mut active, x);
 
         let pos = active.binary_search(&y).expect("y is active");
-        let lowered = d.merge(&MergeStep {
+        let merged = d.merge(&MergeStep {
             method,
             x,
             y,
@@ -396,13 +416,17 @@ pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Re
         // The merged cluster may be nearer than a slot's current bound
         // (found during the update; applied in ascending slot order, as
         // scipy's loop does, so the heap evolves identically).
-        for (z, dz) in lowered {
+        for (z, dz) in merged.lowered {
             neighbor[z] = y;
             min_dist[z] = dz;
             heap.change_value(z, dz);
         }
         if y < n - 1 {
-            let (z, dz) = nearest_above(&mut d, y, &active, method)?;
+            // (slot n - 1 never merges away, so some slot is above y)
+            let (z, dz) = match merged.above_y {
+                Some(found) => found_or_nan(found, method)?,
+                None => nearest_above(&mut d, y, &active, method)?,
+            };
             neighbor[y] = z;
             min_dist[y] = dz;
             heap.change_value(y, dz);

@@ -18,7 +18,7 @@
 
 use ndarray::Array2;
 
-use super::generic::{generic, GenericStore, MergeStep};
+use super::generic::{generic, GenericStore, MergeStep, Merged};
 use super::method::Method;
 use super::rounds::{Candidates, NeighbourSource};
 use super::working::{Nearest, WorkingMatrix};
@@ -74,8 +74,10 @@ impl<T: Real> GenericStore for SourcedMatrix<'_, T> {
             .collect())
     }
 
-    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Vec<(usize, f64)>> {
-        let lowered = self.w.merge(step)?;
+    fn merge(&mut self, step: &MergeStep<'_>) -> Result<Merged> {
+        // the host matrix's update finds y's nearest above it (exact: the
+        // device holds the same values)
+        let merged = self.w.merge(step)?;
         let (x, y) = (step.x, step.y);
         self.is_active[x] = false;
         self.row.iter_mut().for_each(|v| *v = 0.0);
@@ -85,7 +87,7 @@ impl<T: Real> GenericStore for SourcedMatrix<'_, T> {
             }
         }
         self.source.update(&[y], &self.row, &self.is_active)?;
-        Ok(lowered)
+        Ok(merged)
     }
 }
 

@@ -415,7 +415,10 @@ impl<T: Real> WorkingMatrix<T> {
     /// [`Self::update_row`], also returning, in ascending slot order, the
     /// slots i < y whose new d(i, y) is below `bounds[i]` with that
     /// distance (the generic algorithm's lower-bound update, without a
-    /// second pass over the column).
+    /// second pass over the column). With `bounds`, the top two are those
+    /// of the slots above y: y's nearest above it, as [`Self::nearest2`]
+    /// would find them after the merge (the generic algorithm's next
+    /// neighbour of y, without a pass over its row).
     pub fn update_row_below<F, C>(
         &mut self,
         x: usize,
@@ -436,6 +439,7 @@ impl<T: Real> WorkingMatrix<T> {
         });
         let off = &self.off;
         let len = self.d.len();
+        let top_from = if bounds.is_some() { y + 1 } else { 0 };
         // others[start..end], prefetching ahead in the whole list (see
         // `nearest2`)
         let work = |start: usize, end: usize| -> (Top2, Vec<(usize, f64)>) {
@@ -460,7 +464,9 @@ impl<T: Real> WorkingMatrix<T> {
                     *p.add(iy) = v;
                     v.to_f64()
                 };
-                best.push_ascending(new, i);
+                if i >= top_from {
+                    best.push_ascending(new, i);
+                }
                 if let Some(b) = bounds {
                     if i < y && new < b[i] {
                         below.push((i, new));
@@ -624,6 +630,13 @@ mod tests {
                 |a, b, _| 0.5 * (a + b),
                 None,
                 Some(&bounds),
+            );
+            // with bounds, the top two are y's nearest above it
+            let above: Vec<usize> = others.iter().copied().filter(|&i| i > y).collect();
+            let scanned = m.nearest2(y, &above);
+            assert_eq!(
+                (top.best.index, top.second.index),
+                (scanned.best.index, scanned.second.index)
             );
             assert!(lowered.windows(2).all(|w| w[0].0 < w[1].0), "ascending");
             assert!(lowered.iter().all(|&(i, v)| i < y && v < bounds[i]));
