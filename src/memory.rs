@@ -69,15 +69,28 @@ pub fn check_condensed_fits(n: usize, precision: Precision) -> Result<()> {
 /// row, each in another 4 KiB page, so with small pages nearly every read
 /// of a column misses the TLB. Only a hint: where the kernel has no huge
 /// pages to give (or on other systems) nothing changes.
+///
+/// A virtual machine whose host has taken free memory back must have each
+/// fresh huge page backed again, which can cost far more than the TLB
+/// saves (on this project's VM up to 30 ms a huge page, against under 1 ms
+/// for 2 MiB of small pages), and a buffer's first pages may be backed
+/// while later ones are not. So the huge pages are touched first, each
+/// timed, in one run of pages per thread (in parallel, as pdist would touch
+/// them), and once half of the last eight of a run were slower than
+/// [`SLOW_HUGE_PAGE`], the untouched rest of every run is asked for small
+/// pages (a few slow pages among backed ones do not switch). The contents
+/// never change.
 pub(crate) fn advise_huge_pages<T>(buffer: &mut [T]) {
     #[cfg(target_os = "linux")]
     {
         const PAGE: usize = 4096;
+        const HUGE: usize = 2 << 20;
         let bytes = std::mem::size_of_val(buffer);
         if bytes < 4 << 20 {
             return;
         }
-        let start = buffer.as_mut_ptr() as usize;
+        let base = buffer.as_mut_ptr().cast::<u8>();
+        let start = base as usize;
         let aligned = start.next_multiple_of(PAGE);
         let len = (start + bytes - aligned) / PAGE * PAGE;
         // SAFETY: the range lies inside `buffer`'s allocation; MADV_HUGEPAGE
@@ -85,9 +98,87 @@ pub(crate) fn advise_huge_pages<T>(buffer: &mut [T]) {
         unsafe {
             libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
         }
+        // The whole huge pages, one run of them per thread, touched in
+        // parallel as pdist would touch them.
+        let head = start.next_multiple_of(HUGE) - start;
+        let pages = bytes.saturating_sub(head) / HUGE;
+        if pages == 0 {
+            return;
+        }
+        // SAFETY: [head, head + pages * HUGE) lies inside `buffer`, which is
+        // borrowed exclusively and not used while `region` lives; any byte
+        // is a valid u8, and the bytes are only written back unchanged.
+        let region = unsafe { std::slice::from_raw_parts_mut(base.add(head), pages * HUGE) };
+        let slow = std::sync::atomic::AtomicBool::new(false);
+        let per_run = pages.div_ceil(rayon::current_num_threads()) * HUGE;
+        use rayon::prelude::*;
+        region
+            .par_chunks_mut(per_run)
+            .for_each(|run| touch_huge_pages(run, &slow));
     }
     #[cfg(not(target_os = "linux"))]
     let _ = buffer;
+}
+
+/// A first touch of one huge page slower than this means that the machine
+/// backs fresh huge pages slowly: a backed one takes about 0.2 ms to clear,
+/// one that the host must back again 5 to 30 ms on this project's VM, and
+/// 2 MiB of small pages there under 1 ms.
+const SLOW_HUGE_PAGE: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// Whether a huge page's first touch took long enough that small pages are
+/// the quicker choice for the rest of a buffer (see [`SLOW_HUGE_PAGE`]).
+fn backs_huge_pages_slowly(first_touch: std::time::Duration) -> bool {
+    first_touch > SLOW_HUGE_PAGE
+}
+
+/// Touches the huge pages of `run` (whole 2 MiB pages) in order, each
+/// timed; once half of the last eight were slow (or another run found its
+/// pages slow, `slow`), asks for small pages for the rest of the run.
+#[cfg(target_os = "linux")]
+fn touch_huge_pages(run: &mut [u8], slow: &std::sync::atomic::AtomicBool) {
+    use std::sync::atomic::Ordering::Relaxed;
+    const HUGE: usize = 2 << 20;
+    let pages = run.len() / HUGE;
+    // the last eight pages, one bit each: slow or not
+    let mut recent = 0u8;
+    let mut k = 0;
+    while k < pages && !slow.load(Relaxed) {
+        let took = first_touch(&mut run[k * HUGE]);
+        k += 1;
+        recent = (recent << 1) | u8::from(backs_huge_pages_slowly(took));
+        if recent.count_ones() >= 4 {
+            slow.store(true, Relaxed);
+        }
+    }
+    if k < pages {
+        let rest = &mut run[k * HUGE..pages * HUGE];
+        // SAFETY: the range is `rest`, whole huge pages (so page-aligned);
+        // MADV_NOHUGEPAGE changes how its pages are backed, never their
+        // contents.
+        unsafe {
+            libc::madvise(
+                rest.as_mut_ptr().cast::<libc::c_void>(),
+                rest.len(),
+                libc::MADV_NOHUGEPAGE,
+            );
+        }
+    }
+}
+
+/// How long reading `byte` and writing it back unchanged took: on a page
+/// not yet touched, the kernel's fault that backs it (volatile, so that
+/// neither access is left out).
+#[cfg(target_os = "linux")]
+fn first_touch(byte: &mut u8) -> std::time::Duration {
+    let p: *mut u8 = byte;
+    let t = std::time::Instant::now();
+    // SAFETY: `p` comes from an exclusive reference, valid for both.
+    unsafe {
+        let v = std::ptr::read_volatile(p);
+        std::ptr::write_volatile(p, v);
+    }
+    t.elapsed()
 }
 
 #[cfg(test)]
@@ -101,7 +192,15 @@ mod tests {
     }
 
     #[test]
+    fn slow_huge_pages_are_told_from_backed_ones() {
+        use std::time::Duration;
+        assert!(!backs_huge_pages_slowly(Duration::from_micros(200)));
+        assert!(backs_huge_pages_slowly(Duration::from_millis(5)));
+    }
+
+    #[test]
     fn huge_page_advice_leaves_the_contents_alone() {
+        // 3 << 20 entries (24 MiB) reach the probed pages and the rest
         for len in [0, 10, 3 << 20] {
             let mut v: Vec<f64> = (0..len).map(|i| i as f64).collect();
             advise_huge_pages(&mut v[len / 3..]);
