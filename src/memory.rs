@@ -84,7 +84,6 @@ pub(crate) fn advise_huge_pages<T>(buffer: &mut [T]) {
     #[cfg(target_os = "linux")]
     {
         const PAGE: usize = 4096;
-        const HUGE: usize = 2 << 20;
         let bytes = std::mem::size_of_val(buffer);
         if bytes < 4 << 20 {
             return;
@@ -100,17 +99,18 @@ pub(crate) fn advise_huge_pages<T>(buffer: &mut [T]) {
         }
         // The whole huge pages, one run of them per thread, touched in
         // parallel as pdist would touch them.
-        let head = start.next_multiple_of(HUGE) - start;
-        let pages = bytes.saturating_sub(head) / HUGE;
+        let head = start.next_multiple_of(HUGE_PAGE) - start;
+        let pages = bytes.saturating_sub(head) / HUGE_PAGE;
         if pages == 0 {
             return;
         }
-        // SAFETY: [head, head + pages * HUGE) lies inside `buffer`, which is
-        // borrowed exclusively and not used while `region` lives; any byte
-        // is a valid u8, and the bytes are only written back unchanged.
-        let region = unsafe { std::slice::from_raw_parts_mut(base.add(head), pages * HUGE) };
+        // SAFETY: [head, head + pages * HUGE_PAGE) lies inside `buffer`,
+        // which is borrowed exclusively and not used while `region` lives;
+        // any byte is a valid u8, and the bytes are only written back
+        // unchanged.
+        let region = unsafe { std::slice::from_raw_parts_mut(base.add(head), pages * HUGE_PAGE) };
         let slow = std::sync::atomic::AtomicBool::new(false);
-        let per_run = pages.div_ceil(rayon::current_num_threads()) * HUGE;
+        let per_run = pages.div_ceil(rayon::current_num_threads()) * HUGE_PAGE;
         use rayon::prelude::*;
         region
             .par_chunks_mut(per_run)
@@ -120,14 +120,20 @@ pub(crate) fn advise_huge_pages<T>(buffer: &mut [T]) {
     let _ = buffer;
 }
 
+/// The size of a transparent huge page on x86-64 and most arm64 kernels.
+#[cfg(target_os = "linux")]
+const HUGE_PAGE: usize = 2 << 20;
+
 /// A first touch of one huge page slower than this means that the machine
 /// backs fresh huge pages slowly: a backed one takes about 0.2 ms to clear,
 /// one that the host must back again 5 to 30 ms on this project's VM, and
 /// 2 MiB of small pages there under 1 ms.
+#[cfg(target_os = "linux")]
 const SLOW_HUGE_PAGE: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// Whether a huge page's first touch took long enough that small pages are
 /// the quicker choice for the rest of a buffer (see [`SLOW_HUGE_PAGE`]).
+#[cfg(target_os = "linux")]
 fn backs_huge_pages_slowly(first_touch: std::time::Duration) -> bool {
     first_touch > SLOW_HUGE_PAGE
 }
@@ -138,13 +144,12 @@ fn backs_huge_pages_slowly(first_touch: std::time::Duration) -> bool {
 #[cfg(target_os = "linux")]
 fn touch_huge_pages(run: &mut [u8], slow: &std::sync::atomic::AtomicBool) {
     use std::sync::atomic::Ordering::Relaxed;
-    const HUGE: usize = 2 << 20;
-    let pages = run.len() / HUGE;
+    let pages = run.len() / HUGE_PAGE;
     // the last eight pages, one bit each: slow or not
     let mut recent = 0u8;
     let mut k = 0;
     while k < pages && !slow.load(Relaxed) {
-        let took = first_touch(&mut run[k * HUGE]);
+        let took = first_touch(&mut run[k * HUGE_PAGE]);
         k += 1;
         recent = (recent << 1) | u8::from(backs_huge_pages_slowly(took));
         if recent.count_ones() >= 4 {
@@ -152,7 +157,7 @@ fn touch_huge_pages(run: &mut [u8], slow: &std::sync::atomic::AtomicBool) {
         }
     }
     if k < pages {
-        let rest = &mut run[k * HUGE..pages * HUGE];
+        let rest = &mut run[k * HUGE_PAGE..pages * HUGE_PAGE];
         // SAFETY: the range is `rest`, whole huge pages (so page-aligned);
         // MADV_NOHUGEPAGE changes how its pages are backed, never their
         // contents.
@@ -192,6 +197,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(target_os = "linux")]
     fn slow_huge_pages_are_told_from_backed_ones() {
         use std::time::Duration;
         assert!(!backs_huge_pages_slowly(Duration::from_micros(200)));
@@ -200,7 +206,8 @@ mod tests {
 
     #[test]
     fn huge_page_advice_leaves_the_contents_alone() {
-        // 3 << 20 entries (24 MiB) reach the probed pages and the rest
+        // 3 << 20 entries: the advised 16 MiB hold whole huge pages, which
+        // are touched first
         for len in [0, 10, 3 << 20] {
             let mut v: Vec<f64> = (0..len).map(|i| i as f64).collect();
             advise_huge_pages(&mut v[len / 3..]);

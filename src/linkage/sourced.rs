@@ -75,8 +75,8 @@ impl<T: Real> GenericStore for SourcedMatrix<'_, T> {
     }
 
     fn merge(&mut self, step: &MergeStep<'_>) -> Result<Merged> {
-        // the host matrix's update finds y's nearest above it (exact: the
-        // device holds the same values)
+        // the host matrix's update finds y's nearest above it, from the
+        // exact values that resolve the device's answers too (`to_nearest`)
         let merged = self.w.merge(step)?;
         let (x, y) = (step.x, step.y);
         self.is_active[x] = false;
