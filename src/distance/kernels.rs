@@ -4,7 +4,8 @@
 
 use rayon::prelude::*;
 
-use super::Obs;
+use super::{Obs, RowMin};
+use crate::linkage::argmin::first_min;
 use crate::precision::Real;
 
 /// Pairs computed at once by the vectorised kernels.
@@ -170,6 +171,24 @@ where
     S: Fn(&[f64], &[f64]) -> LaneSums + Sync,
     F: Fn(f64, f64, usize, usize) -> f64 + Sync,
 {
+    tiled_with_minima(x, out, None, sums, finish)
+}
+
+/// [`tiled`], and with `minima` (one entry per row, n - 1), each row's
+/// first smallest value and its position in the row ([`first_min`]),
+/// found while the row group is still in cache.
+pub(super) fn tiled_with_minima<T, S, F>(
+    x: &Obs,
+    out: &mut [T],
+    minima: Option<&mut [RowMin]>,
+    sums: S,
+    finish: F,
+) -> bool
+where
+    T: Real,
+    S: Fn(&[f64], &[f64]) -> LaneSums + Sync,
+    F: Fn(f64, f64, usize, usize) -> f64 + Sync,
+{
     let (n, m) = (x.n, x.m);
     let tile_len = m * LANES;
     let mut tiles = vec![0.0; n.div_ceil(LANES) * tile_len];
@@ -194,20 +213,60 @@ where
     #[cfg(target_arch = "x86_64")]
     let avx2 = std::arch::is_x86_feature_detected!("avx2");
     let stop = crate::cancel::current();
-    row_groups(n, out)
+    let groups = row_groups(n, out);
+    let minima = group_minima(&groups, minima);
+    groups
         .into_par_iter()
-        .map(|(i0, i1, chunk)| {
+        .zip(minima)
+        .map(|((i0, i1, chunk), minima)| {
             if stop.as_ref().is_some_and(crate::Cancel::is_cancelled) {
                 return true;
             }
             #[cfg(target_arch = "x86_64")]
-            if avx2 {
+            let valid = if avx2 {
                 // SAFETY: the CPU supports AVX2, checked just above.
-                return unsafe { job.group_avx2(i0, i1, chunk) };
+                unsafe { job.group_avx2(i0, i1, chunk) }
+            } else {
+                job.group(i0, i1, chunk)
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let valid = job.group(i0, i1, chunk);
+            if let Some(minima) = minima {
+                row_minima(n, i0, chunk, minima);
             }
-            job.group(i0, i1, chunk)
+            valid
         })
         .reduce(|| true, |a, b| a & b)
+}
+
+/// `minima` (one entry per row) cut to match `groups`: each group's rows,
+/// or `None` for every group when there is nothing to fill.
+fn group_minima<'m, T>(
+    groups: &[(usize, usize, &mut [T])],
+    minima: Option<&'m mut [RowMin]>,
+) -> Vec<Option<&'m mut [RowMin]>> {
+    let Some(mut rest) = minima else {
+        return groups.iter().map(|_| None).collect();
+    };
+    groups
+        .iter()
+        .map(|&(i0, i1, _)| {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(i1 - i0);
+            rest = tail;
+            Some(head)
+        })
+        .collect()
+}
+
+/// Each row's [`first_min`] in `chunk`, the rows from `i0` on, one entry of
+/// `minima` each.
+fn row_minima<T: Real>(n: usize, i0: usize, chunk: &[T], minima: &mut [RowMin]) {
+    let base = row_start(n, i0);
+    for (k, m) in minima.iter_mut().enumerate() {
+        let i = i0 + k;
+        let start = row_start(n, i) - base;
+        *m = first_min(&chunk[start..start + (n - i - 1)]);
+    }
 }
 
 /// The data of one [`tiled`] computation.

@@ -31,10 +31,10 @@ pub(crate) mod shared {
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-use super::{CondensedMatrix, Metric};
+use super::{CondensedMatrix, Metric, RowMin};
 use crate::error::{Error, Result};
 use crate::precision::Real;
-use kernels::{pair_of, pairwise, seq_sums, split_sum, split_sums, tiled};
+use kernels::{pair_of, pairwise, seq_sums, split_sum, split_sums, tiled, tiled_with_minima};
 
 /// The observations: n rows of m features, row-major and contiguous.
 struct Obs<'a> {
@@ -57,6 +57,27 @@ pub(super) fn pdist_checked<T: Real>(
     x: ArrayView2<f64>,
     metric: &Metric,
 ) -> Result<CondensedMatrix<T>> {
+    pdist_checked_with(x, metric, None)
+}
+
+/// [`pdist_checked`] under the euclidean metric, with each row's first
+/// smallest value and its position in the row (see
+/// [`super::pdist_euclidean_with_row_minima`]).
+pub(super) fn pdist_euclidean_checked<T: Real>(
+    x: ArrayView2<f64>,
+) -> Result<(CondensedMatrix<T>, Vec<RowMin>)> {
+    let mut minima = vec![None; x.nrows().saturating_sub(1)];
+    let y = pdist_checked_with(x, &Metric::Euclidean, Some(&mut minima))?;
+    Ok((y, minima))
+}
+
+/// [`pdist_checked`], filling `minima` too where given (only the euclidean
+/// metric does).
+fn pdist_checked_with<T: Real>(
+    x: ArrayView2<f64>,
+    metric: &Metric,
+    minima: Option<&mut [RowMin]>,
+) -> Result<CondensedMatrix<T>> {
     let (n, m) = x.dim();
     let standard = x.as_standard_layout();
     let data = standard.as_slice().expect("standard layout is contiguous");
@@ -64,7 +85,15 @@ pub(super) fn pdist_checked<T: Real>(
     let mut out = vec![T::from_f64(0.0); n * (n - 1) / 2];
     // Before the first write: the merge loops read it down its columns.
     crate::memory::advise_huge_pages(&mut out);
-    if !compute(&obs, metric, &mut out)? {
+    let valid = match minima {
+        Some(minima) => {
+            debug_assert!(metric.is_euclidean());
+            let ones = vec![1.0; m];
+            euclidean_with_minima(&obs, &ones, &mut out, Some(minima))
+        }
+        None => compute(&obs, metric, &mut out)?,
+    };
+    if !valid {
         // Rare: find the first bad value again, sequentially.
         let k = out
             .iter()
@@ -219,9 +248,21 @@ fn check_len(metric: &Metric, what: &str, got: usize, m: usize) -> Result<()> {
 
 /// `sqrt(sum(w (u - v)^2))`.
 fn euclidean<T: Real>(x: &Obs, w: &[f64], out: &mut [T]) -> bool {
-    tiled(
+    euclidean_with_minima(x, w, out, None)
+}
+
+/// [`euclidean`], with each row's minimum where `minima` is given (see
+/// [`tiled_with_minima`]).
+fn euclidean_with_minima<T: Real>(
+    x: &Obs,
+    w: &[f64],
+    out: &mut [T],
+    minima: Option<&mut [RowMin]>,
+) -> bool {
+    tiled_with_minima(
         x,
         out,
+        minima,
         seq_sums(w, |a, _, u, v, w| (a + w * ((u - v) * (u - v)), 0.0)),
         |a, _, _, _| a.sqrt(),
     )

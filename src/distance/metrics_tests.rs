@@ -716,3 +716,29 @@ fn numpy_helpers() {
     // Sequential summation gives 6.282663880299502.
     assert_eq!(super::linalg::pairwise_sum(&v), 6.282663880299504);
 }
+
+#[test]
+fn euclidean_row_minima_agree_with_a_scan_of_each_row() {
+    // integer points on a small grid: many tied distances, and duplicates
+    // (distance 0); sizes below, at and across the row groups and tiles
+    for n in [2usize, 3, 9, 17, 70, 301] {
+        let mut rng = crate::test_rng::Lcg(11 + n as u64);
+        let x = Array2::from_shape_fn((n, 3), |_| (rng.high() % 4) as f64);
+        let plain = pdist(x.view(), &Metric::Euclidean).unwrap();
+        let (y, minima) =
+            crate::distance::pdist_euclidean_with_row_minima::<f64>(x.view()).unwrap();
+        assert_eq!(y.as_slice(), plain.as_slice(), "n = {n}: the distances");
+        assert_eq!(minima.len(), n - 1);
+        for (i, got) in minima.iter().enumerate() {
+            let row: Vec<f64> = (i + 1..n).map(|j| y.get(i, j)).collect();
+            // the first of the smallest, by a plain scan
+            let mut want = None;
+            for (k, &v) in row.iter().enumerate() {
+                if want.is_none_or(|(best, _)| v < best) {
+                    want = Some((v, k));
+                }
+            }
+            assert_eq!(*got, want, "n = {n}, row {i}");
+        }
+    }
+}

@@ -270,6 +270,27 @@ pub fn pdist_f32(x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix<
     pdist_as(x, metric)
 }
 
+/// A row of a condensed matrix: its first smallest value below infinity
+/// and that value's position in the row, `None` where it has none.
+pub(crate) type RowMin = Option<(f64, usize)>;
+
+/// [`pdist_as`] under the euclidean metric, and for every row i < n - 1 of
+/// the condensed matrix (the pairs (i, j), j > i) its first smallest value
+/// below infinity and that value's position in the row, `None` where the
+/// row has none: [`crate::linkage`]'s first neighbours, found while each
+/// group of rows is still in cache instead of in a second pass over the
+/// whole matrix.
+///
+/// # Errors
+/// As [`pdist_as`].
+pub(crate) fn pdist_euclidean_with_row_minima<T: Real>(
+    x: ArrayView2<f64>,
+) -> Result<(CondensedMatrix<T>, Vec<RowMin>)> {
+    check_observations(x)?;
+    crate::memory::check_condensed_fits(x.nrows(), T::PRECISION)?;
+    metrics::pdist_euclidean_checked(x)
+}
+
 /// [`pdist`] stored in `T`.
 ///
 /// # Errors

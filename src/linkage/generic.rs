@@ -336,6 +336,33 @@ impl GenericStore for Centroids {
     }
 }
 
+/// Every `from` in `slots` becomes `to`.
+fn retarget(slots: &mut [usize], from: usize, to: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { retarget_avx2(slots, from, to) };
+    }
+    retarget_body(slots, from, to);
+}
+
+/// [`retarget_body`] compiled for AVX2 (four slots per compare and blend).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn retarget_avx2(slots: &mut [usize], from: usize, to: usize) {
+    retarget_body(slots, from, to);
+}
+
+#[inline(always)]
+fn retarget_body(slots: &mut [usize], from: usize, to: usize) {
+    for s in slots {
+        *s = if *s == from { to } else { *s };
+    }
+}
+
 /// Runs the generic algorithm and returns Z rows in merge order, with
 /// cluster ids (not slots): `(min id, max id, dist, size)`. No sorting
 /// afterwards: centroid and median heights may decrease.
@@ -344,13 +371,30 @@ impl GenericStore for Centroids {
 /// a lower bound of its distance in a heap. Pop the minimum; when the bound
 /// is stale, recompute that slot's neighbour and push it back; otherwise
 /// merge x with its neighbour y > x, the new cluster taking slot y.
-pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Result<Array2<f64>> {
+///
+/// `first`, when given, is each slot's first neighbour (as
+/// [`GenericStore::nearest_above_each`] finds them at the start, n - 1 of
+/// them), found while the distances were computed; otherwise the store
+/// finds them.
+pub(crate) fn generic<S: GenericStore>(
+    mut d: S,
+    n: usize,
+    method: Method,
+    first: Option<Vec<Nearest>>,
+) -> Result<Array2<f64>> {
     let mut size = vec![1usize; n];
     let mut cluster_id: Vec<usize> = (0..n).collect();
     let mut active: Vec<usize> = (0..n).collect();
     let mut neighbor = vec![0usize; n - 1];
     let mut min_dist = vec![0f64; n - 1];
-    for (x, found) in d.nearest_above_each(&active)?.into_iter().enumerate() {
+    let first = match first {
+        Some(first) => {
+            debug_assert_eq!(first.len(), n - 1);
+            first
+        }
+        None => d.nearest_above_each(&active)?,
+    };
+    for (x, found) in first.into_iter().enumerate() {
         let (y, dist) = found_or_nan(found, method)?;
         neighbor[x] = y;
         min_dist[x] = dist;
@@ -407,12 +451,11 @@ pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Re
         })?;
 
         // Neighbour candidates pointing at x now point at y (a guess that
-        // the lazy check above corrects).
-        for &z in active.iter().take_while(|&&z| z < x) {
-            if neighbor[z] == x {
-                neighbor[z] = y;
-            }
-        }
+        // the lazy check above corrects). Every slot below x is rewritten,
+        // the merged-away ones too (their entries are never read again:
+        // a slot leaves the heap when it merges away), so that the loop
+        // is a branchless pass over a contiguous slice.
+        retarget(&mut neighbor[..x], x, y);
         // The merged cluster may be nearer than a slot's current bound
         // (found during the update; applied in ascending slot order, as
         // scipy's loop does, so the heap evolves identically).
@@ -433,4 +476,21 @@ pub(crate) fn generic<S: GenericStore>(mut d: S, n: usize, method: Method) -> Re
         }
     }
     Ok(Array2::from_shape_vec((n - 1, 4), rows.concat()).expect("n - 1 rows of 4"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retarget;
+
+    #[test]
+    fn retarget_changes_every_match_and_nothing_else() {
+        // lengths around the four-wide vector loop and its tail
+        for len in [0usize, 1, 3, 4, 5, 8, 11] {
+            let slots: Vec<usize> = (0..len).map(|k| [7, 2, 7, 9][k % 4]).collect();
+            let mut got = slots.clone();
+            retarget(&mut got, 7, 40);
+            let want: Vec<usize> = slots.iter().map(|&s| if s == 7 { 40 } else { s }).collect();
+            assert_eq!(got, want, "len = {len}");
+        }
+    }
 }

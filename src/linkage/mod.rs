@@ -7,7 +7,7 @@
 //! the merges and a union-find relabelling), and the generic algorithm for
 //! centroid and median (rows in merge order).
 
-mod argmin;
+pub(crate) mod argmin;
 mod boruvka;
 mod boruvka_dense;
 mod boruvka_tree;
@@ -49,7 +49,7 @@ use crate::distance::{CondensedMatrix, Metric};
 use crate::error::{Error, Result};
 use crate::precision::Real;
 pub(crate) use finite::finite_heights;
-use working::WorkingMatrix;
+use working::{Nearest, WorkingMatrix};
 
 /// Z for observations `x` (n x m) under `metric`: scipy's
 /// `linkage(X, method, metric)`.
@@ -106,6 +106,25 @@ pub fn linkage_as<T: Real>(
     }
     if let Some(z) = low_memory_if_the_matrix_does_not_fit(x, method, T::PRECISION) {
         return z;
+    }
+    if matches!(method, Method::Centroid | Method::Median) {
+        // (the metric is euclidean: checked above) the first neighbours
+        // come with the distances, saving a pass over the whole matrix
+        let (y, minima) = crate::distance::pdist_euclidean_with_row_minima::<T>(x)?;
+        let first = minima
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| match m {
+                Some((dist, j)) => Nearest {
+                    dist,
+                    index: i + 1 + j,
+                },
+                None => Nearest::NONE,
+            })
+            .collect();
+        let n = y.n();
+        let z = generic::generic(WorkingMatrix::new(n, y.into_vec()), n, method, Some(first))?;
+        return finite_heights(z, method, T::PRECISION.name());
     }
     let y = crate::distance::pdist_as::<T>(x, metric)?;
     linkage_condensed_owned(y, method)
@@ -214,7 +233,7 @@ pub fn centroid_euclidean_low_memory(x: ArrayView2<f64>, method: Method) -> Resu
     // finite observations no distance is NaN: a neighbour that cannot be
     // found is an overflow of the squared distances.
     let mut z =
-        generic::generic(generic::Centroids { data, m }, n, method).map_err(|e| match e {
+        generic::generic(generic::Centroids { data, m }, n, method, None).map_err(|e| match e {
             Error::InvalidArgument { name, .. } if name == "distances" => Error::overflow(
                 format!("a squared distance between the centroids of {method} linkage"),
                 f64::INFINITY,
@@ -285,7 +304,7 @@ pub fn linkage_condensed_owned<T: Real>(
             Ok(relabel::sort_and_label(merges, n))
         }
         Method::Centroid | Method::Median => {
-            generic::generic(WorkingMatrix::new(n, y.into_vec()), n, method)
+            generic::generic(WorkingMatrix::new(n, y.into_vec()), n, method, None)
         }
     }?;
     finite_heights(z, method, T::PRECISION.name())

@@ -109,7 +109,7 @@ pub(crate) fn generic_with_source<T: Real>(
         is_active: vec![true; n],
         row: vec![0.0; n],
     };
-    generic(store, n, method)
+    generic(store, n, method, None)
 }
 
 #[cfg(test)]
