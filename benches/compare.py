@@ -5,7 +5,8 @@
         [--methods single complete average weighted centroid median ward]
         [--repeat 1] [--hclust PATH] [--skip scipy fastcluster]
         [--gpu auto|yes|no] [--vector] [--algorithm auto|tree|vector|matrix]
-        [--busy] [--timeout 600] [--out benches/results/table.md]
+        [--busy] [--numpy-small-pages] [--timeout 600]
+        [--out benches/results/table.md]
 
 The tools take turns run by run (with --repeat K, every tool's first run
 before any tool's second), so that a slow spell of a shared machine falls
@@ -240,6 +241,8 @@ def run_tool(tool, method, data, workdir, args, use_gnu_time) -> Run:
     else:
         argv = [sys.executable, str(Path(__file__).resolve()), "--child", tool, method, str(data), str(zout),
                 "1" if args.vector else "0"]
+        if args.numpy_small_pages:
+            env = dict(os.environ, NUMPY_MADVISE_HUGEPAGE="0")
     ok, reason, wall, peak, out = measure(argv, args.timeout, use_gnu_time, workdir, env)
     if not ok:
         return Run(False, reason, wall=wall, peak_kib=peak)
@@ -432,6 +435,10 @@ def main() -> int:
                     help="hclust's --algorithm (default: hclust's own choice)")
     ap.add_argument("--busy", action="store_true",
                     help="keep one core busy with `yes > /dev/null` while measuring")
+    ap.add_argument("--numpy-small-pages", action="store_true",
+                    help="run scipy and fastcluster with NUMPY_MADVISE_HUGEPAGE=0: numpy asks for "
+                         "huge pages for its large arrays, which a VM whose host backs fresh huge "
+                         "pages slowly makes many times slower (see benches/first_touch.py)")
     args = ap.parse_args()
     if args.vector:
         args.skip = sorted(set(args.skip) | {"scipy"})
@@ -613,6 +620,7 @@ def measure_all(args, tools, machine, busy) -> int:
         f"metric euclidean; best of {args.repeat} run(s), the tools taking turns"
         + (f"; hclust --algorithm {args.algorithm}" if args.algorithm else "")
         + ("; `yes > /dev/null` kept one core busy throughout" if busy is not None else "")
+        + ("; scipy and fastcluster ran with NUMPY_MADVISE_HUGEPAGE=0" if args.numpy_small_pages else "")
         + ".",
         "",
         *machine,
