@@ -46,6 +46,10 @@ thread_local! {
 /// was cancelled into [`Error::Cancelled`] even where `f` finished. The
 /// linkage entry points do this with their options' token; other library
 /// calls (`pdist`, say) can be made stoppable this way.
+///
+/// `None` is installed too: a rayon worker that waits inside one run may
+/// take up another caller's whole run, which must not see the first run's
+/// token.
 pub fn scope<R>(token: Option<&Cancel>, f: impl FnOnce() -> Result<R>) -> Result<R> {
     struct Restore(Option<Cancel>);
     impl Drop for Restore {
@@ -54,12 +58,9 @@ pub fn scope<R>(token: Option<&Cancel>, f: impl FnOnce() -> Result<R>) -> Result
             CURRENT.with(|c| *c.borrow_mut() = prev);
         }
     }
-    let Some(token) = token else {
-        return f();
-    };
-    let _restore = Restore(CURRENT.with(|c| c.borrow_mut().replace(token.clone())));
+    let _restore = Restore(CURRENT.with(|c| c.replace(token.cloned())));
     let out = f();
-    if token.is_cancelled() {
+    if token.is_some_and(Cancel::is_cancelled) {
         return Err(Error::Cancelled);
     }
     out
@@ -89,6 +90,26 @@ pub(crate) fn requested() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_without_a_token_inside_a_cancelled_one_is_not_stopped() {
+        // as when a rayon worker waiting inside a cancelled run takes up
+        // another caller's run
+        let token = Cancel::new();
+        token.cancel();
+        let r: Result<()> = scope(Some(&token), || {
+            assert!(requested());
+            let inner = scope(None, || {
+                check()?;
+                Ok(7)
+            });
+            assert_eq!(inner.unwrap(), 7);
+            assert!(requested(), "the outer token is back");
+            Ok(())
+        });
+        assert!(matches!(r, Err(Error::Cancelled)));
+        assert!(!requested());
+    }
 
     #[test]
     fn a_token_stops_only_the_scope_that_holds_it() {

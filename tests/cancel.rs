@@ -120,3 +120,23 @@ fn a_token_that_never_fires_changes_nothing() {
     let err = Error::Cancelled.to_string();
     assert!(err.contains("cancelled"), "{err}");
 }
+
+#[test]
+fn a_token_fired_before_the_start_is_a_cancellation_on_every_matrix_method() {
+    // pdist then fills nothing; the run must say it was cancelled (and not,
+    // for instance, that the unfilled rows had no neighbour)
+    let x = points(3000, 2, 10);
+    for method in Method::ALL {
+        let token = Cancel::new();
+        token.cancel();
+        let opts = LinkageOptions {
+            cancel: Some(token),
+            algorithm: Algorithm::Matrix,
+            ..LinkageOptions::new(method)
+        };
+        match linkage_with(x.view(), &opts) {
+            Err(Error::Cancelled) => {}
+            other => panic!("{method}: {:?}", other.map(|r| r.z.nrows())),
+        }
+    }
+}

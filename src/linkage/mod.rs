@@ -111,6 +111,8 @@ pub fn linkage_as<T: Real>(
         // (the metric is euclidean: checked above) the first neighbours
         // come with the distances, saving a pass over the whole matrix
         let (y, minima) = crate::distance::pdist_euclidean_with_row_minima::<T>(x)?;
+        // a cancelled pdist leaves rows unfilled, their minima unknown
+        crate::cancel::check()?;
         let first = minima
             .into_iter()
             .enumerate()
