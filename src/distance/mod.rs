@@ -282,13 +282,22 @@ pub(crate) type RowMin = Option<(f64, usize)>;
 /// whole matrix.
 ///
 /// # Errors
-/// As [`pdist_as`].
+/// As [`pdist_as`]; [`Error::Cancelled`] when the run's token fired (the
+/// rows it left unfilled have no minima).
 pub(crate) fn pdist_euclidean_with_row_minima<T: Real>(
     x: ArrayView2<f64>,
 ) -> Result<(CondensedMatrix<T>, Vec<RowMin>)> {
+    check_pdist_input::<T>(x)?;
+    let out = metrics::pdist_euclidean_checked(x)?;
+    crate::cancel::check()?;
+    Ok(out)
+}
+
+/// The checks before a pdist: finite observations, and room for the matrix
+/// in `T`.
+fn check_pdist_input<T: Real>(x: ArrayView2<f64>) -> Result<()> {
     check_observations(x)?;
-    crate::memory::check_condensed_fits(x.nrows(), T::PRECISION)?;
-    metrics::pdist_euclidean_checked(x)
+    crate::memory::check_condensed_fits(x.nrows(), T::PRECISION)
 }
 
 /// [`pdist`] stored in `T`.
@@ -296,7 +305,6 @@ pub(crate) fn pdist_euclidean_with_row_minima<T: Real>(
 /// # Errors
 /// As [`pdist`].
 pub fn pdist_as<T: Real>(x: ArrayView2<f64>, metric: &Metric) -> Result<CondensedMatrix<T>> {
-    check_observations(x)?;
-    crate::memory::check_condensed_fits(x.nrows(), T::PRECISION)?;
+    check_pdist_input::<T>(x)?;
     metrics::pdist_checked(x, metric)
 }

@@ -111,22 +111,12 @@ pub fn linkage_as<T: Real>(
         // (the metric is euclidean: checked above) the first neighbours
         // come with the distances, saving a pass over the whole matrix
         let (y, minima) = crate::distance::pdist_euclidean_with_row_minima::<T>(x)?;
-        // a cancelled pdist leaves rows unfilled, their minima unknown
-        crate::cancel::check()?;
         let first = minima
             .into_iter()
             .enumerate()
-            .map(|(i, m)| match m {
-                Some((dist, j)) => Nearest {
-                    dist,
-                    index: i + 1 + j,
-                },
-                None => Nearest::NONE,
-            })
+            .map(|(i, m)| Nearest::in_row(i, m))
             .collect();
-        let n = y.n();
-        let z = generic::generic(WorkingMatrix::new(n, y.into_vec()), n, method, Some(first))?;
-        return finite_heights(z, method, T::PRECISION.name());
+        return linkage_condensed_seeded(y, method, Some(first));
     }
     let y = crate::distance::pdist_as::<T>(x, metric)?;
     linkage_condensed_owned(y, method)
@@ -289,6 +279,17 @@ pub fn linkage_condensed_owned<T: Real>(
     y: CondensedMatrix<T>,
     method: Method,
 ) -> Result<Array2<f64>> {
+    linkage_condensed_seeded(y, method, None)
+}
+
+/// [`linkage_condensed_owned`], with the generic algorithm's first
+/// neighbours where the caller found them already (see
+/// [`generic::generic`]).
+fn linkage_condensed_seeded<T: Real>(
+    y: CondensedMatrix<T>,
+    method: Method,
+    first: Option<Vec<Nearest>>,
+) -> Result<Array2<f64>> {
     let n = y.n();
     let z = match method {
         Method::Single => {
@@ -306,7 +307,7 @@ pub fn linkage_condensed_owned<T: Real>(
             Ok(relabel::sort_and_label(merges, n))
         }
         Method::Centroid | Method::Median => {
-            generic::generic(WorkingMatrix::new(n, y.into_vec()), n, method, None)
+            generic::generic(WorkingMatrix::new(n, y.into_vec()), n, method, first)
         }
     }?;
     finite_heights(z, method, T::PRECISION.name())

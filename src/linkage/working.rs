@@ -51,6 +51,18 @@ impl Nearest {
         index: usize::MAX,
     };
 
+    /// Slot x's nearest above it from [`first_min`] of its row (the
+    /// distances to x + 1, x + 2, ...).
+    pub fn in_row(x: usize, found: Option<(f64, usize)>) -> Nearest {
+        match found {
+            Some((dist, j)) => Nearest {
+                dist,
+                index: x + 1 + j,
+            },
+            None => Nearest::NONE,
+        }
+    }
+
     /// The slot found, if any.
     pub fn slot(self) -> Option<usize> {
         (self.index != usize::MAX).then_some(self.index)
@@ -376,12 +388,7 @@ impl<T: Real> WorkingMatrix<T> {
             rows.par_iter_mut().enumerate().for_each(|(k, o)| {
                 let x = b * block + k;
                 let start = self.index(x, x + 1);
-                if let Some((dist, j)) = first_min(&self.d[start..start + (n - x - 1)]) {
-                    *o = Nearest {
-                        dist,
-                        index: x + 1 + j,
-                    };
-                }
+                *o = Nearest::in_row(x, first_min(&self.d[start..start + (n - x - 1)]));
             });
         }
         Ok(out)
